@@ -1,0 +1,57 @@
+# Developer shortcuts; every target goes through ./run so people and CI do the same thing.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: help install test unit integration contract scenarios verify lint typecheck fmt clean bench-services bench-fake bench-sync bench-memory
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+install: ## venv, pip packages and Debian packages (when root)
+	./run bootstrap
+
+test: ## the whole suite, as CI runs it
+	./run test
+
+unit: install ## unit tests only (< 15 s)
+	$(PY) -m pytest tests/unit
+
+integration: install ## integration tests (private PostgreSQL and Redis)
+	$(PY) -m pytest tests/integration
+
+contract: install ## fake vs swagger contract tests
+	$(PY) -m pytest tests/contract
+
+scenarios: install ## checklist scenarios through the Stack
+	$(PY) -m pytest scenarios
+
+verify: ## the deployment gate on embedded defaults
+	./run verify
+
+lint: install ## ruff and import-linter
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+typecheck: install ## mypy, strict for our packages
+	$(VENV)/bin/mypy
+
+fmt: install ## format and autofix
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench-services: install ## median time from nothing to Redis + PostgreSQL ready
+	$(PY) bench/bench_services.py
+
+bench-fake: install ## fake_logikal throughput and start-up times
+	$(PY) bench/bench_fake.py
+
+bench-sync: install ## force sync of DOS22309 at production latency, full vs incremental calls
+	$(PY) bench/bench_sync.py
+
+bench-memory: install ## PSS/RSS of the single-container process tree, idle and under sync
+	$(PY) bench/bench_memory.py
+
+clean: ## remove caches and reports
+	rm -rf .pytest_cache .mypy_cache .ruff_cache reports build *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

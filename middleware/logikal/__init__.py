@@ -1,0 +1,1 @@
+"""Logikal MBIOE API v3 client."""

@@ -1,0 +1,1 @@
+"""The sync engine: one engine over a table of per-level specs."""
