@@ -33,6 +33,8 @@ class SecretScrubber:
         return event
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, dict):  # a structlog event: already scrubbed by __call__
+            return True
         record.msg = self.scrub(record.getMessage())
         record.args = ()
         return True
