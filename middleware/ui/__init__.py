@@ -1,0 +1,1 @@
+"""Server-rendered admin pages under /ui (Jinja2, no front-end build)."""
