@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["ConfigError", "Environment", "ProcessRole", "Settings", "load_settings", "redact_url"]
+__all__ = [
+    "ConfigError",
+    "Environment",
+    "ProcessRole",
+    "Settings",
+    "load_settings",
+    "pin_clock_anchor",
+    "redact_url",
+]
 
 PLACEHOLDER_SECRETS = frozenset(
     {
@@ -206,3 +215,10 @@ def load_settings(role: ProcessRole | None = None, **overrides: Any) -> Settings
         field = ".".join(str(p) for p in first["loc"]) or "settings"
         raise ConfigError(f"invalid environment variable {field}: {first['msg']}") from None
     return settings.require(role) if role is not None else settings
+
+
+def pin_clock_anchor(environ: MutableMapping[str, str], now: float) -> None:
+    """Give a warped clock one anchor before child processes are spawned, so that they all agree."""
+    speed = environ.get("CLOCK_SPEED", "").strip()
+    if speed and float(speed) != 1.0 and not environ.get("CLOCK_ANCHOR", "").strip():
+        environ["CLOCK_ANCHOR"] = repr(now)

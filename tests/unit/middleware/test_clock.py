@@ -42,3 +42,17 @@ def test_clock_from_settings_is_real_time_by_default() -> None:
     warped = clock_from_settings(10.0, 123.0)
     assert isinstance(warped, WarpedClock)
     assert warped.anchor == 123.0
+
+
+def test_pin_clock_anchor_sets_one_anchor_only_for_a_warped_clock() -> None:
+    from middleware.config import pin_clock_anchor
+
+    warped = {"CLOCK_SPEED": "60"}
+    pin_clock_anchor(warped, 123.5)
+    assert warped["CLOCK_ANCHOR"] == "123.5"
+    given = {"CLOCK_SPEED": "60", "CLOCK_ANCHOR": "7"}
+    pin_clock_anchor(given, 123.5)
+    assert given["CLOCK_ANCHOR"] == "7"
+    real: dict[str, str] = {}
+    pin_clock_anchor(real, 123.5)
+    assert "CLOCK_ANCHOR" not in real
