@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import subprocess
 import sys
 import threading
@@ -45,6 +47,27 @@ for path in paths:
 
 _lock = threading.Lock()
 _sidecar: subprocess.Popen[str] | None = None
+
+
+def _close_sidecar() -> None:
+    """At a normal exit: EOF lets the sidecar act on what is still watched, then it is reaped (no zombie,
+    no ResourceWarning from an orphaned Popen)."""
+    global _sidecar
+    with _lock:
+        sidecar, _sidecar = _sidecar, None
+    if sidecar is None:
+        return
+    if sidecar.stdin is not None:
+        with contextlib.suppress(OSError):
+            sidecar.stdin.close()
+    try:
+        sidecar.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        sidecar.kill()
+        sidecar.wait()
+
+
+atexit.register(_close_sidecar)
 
 
 def _send(line: str) -> None:
