@@ -1,0 +1,22 @@
+"""C08 — "✅ Scheduled syncs running consistently": ≥ 24 simulated hours, every interval ± a beat."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.evidence import Evidence, Verdict
+from harness.soak import WarpResult, history_evidence
+
+pytestmark = [pytest.mark.scenario, pytest.mark.criterion("C08")]
+
+
+def test_every_enabled_type_syncs_once_per_interval_over_a_simulated_day(
+    warped_run: WarpResult, evidence: Evidence
+) -> None:
+    judged = history_evidence(warped_run, warmup_hours=2.0)
+    evidence.figures += judged.figures
+    evidence.notes += judged.notes
+    evidence.add_timeline(judged.timeline)
+    hours = (warped_run.until - warped_run.origin) / 3600
+    assert hours >= 24, f"only {hours:.1f} simulated hours"
+    assert judged.outcome == Verdict.PASSED, "; ".join(judged.notes[:10]) or "failed runs in the history"
