@@ -242,10 +242,28 @@ class SyncEngine:
         for directory in tree.directories():
             self._projects_of(ctx, tree, directory)
 
+    def _fresh_projects(self, ctx: RunContext, tree: TreeSync) -> list[ProjectRef]:
+        """Projects as Logikal lists them now, marked changed when their changedDate moved.
+
+        An elevation edit bumps its project's changedDate; pruning against the database alone would hide
+        it until the next project-type sync (the project interval, not the elevation interval). A
+        directory whose listing fails falls back to what the database knows.
+        """
+        known = tree.projects_in_db()
+        fresh: list[ProjectRef] = []
+        for directory in tree.directories():
+            try:
+                fresh += tree.sync_projects_of(directory)
+            except LogikalError as exc:
+                ctx.tally.error(f"projects of {directory.path}", exc)
+                fresh += [p for p in known if p.directory == directory.path]
+        return fresh
+
     def _sync_subtrees(self, ctx: RunContext, *, elevations: bool) -> None:
         tree = TreeSync(ctx)
+        projects = self._fresh_projects(ctx, tree) if elevations else tree.projects_in_db()
         with self._content(ctx, parse=False, download=False) as content:
-            for project in tree.projects_in_db():
+            for project in projects:
                 if elevations and tree.is_settled(project):
                     ctx.tally.add("project.settled")
                     continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import encodings.idna  # noqa: F401  (see Heartbeat.start: no lazy import may happen in the thread)
 import json
 import os
 import threading
@@ -67,9 +68,26 @@ class Heartbeat:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
+        """Beat once on the calling thread, then keep beating from a daemon thread.
+
+        The prefork pool forks children while this thread runs. A module import in the thread holds that
+        module's import lock; a child forked at that instant inherits the held lock and deadlocks on its
+        first import of the same module (seen: getaddrinfo -> encodings.idna). The first beat here performs
+        every lazy import (redis parsers, socket, idna) on the main thread, so the thread imports nothing.
+        """
         self._stopped.clear()
-        self._thread = threading.Thread(target=self._run, name="worker-heartbeat", daemon=True)
+        client = _client(self._redis_url)
+        self._beat(client)
+        self._thread = threading.Thread(
+            target=self._run, args=(client,), name="worker-heartbeat", daemon=True
+        )
         self._thread.start()
+
+    def _beat(self, client: redis.Redis[bytes]) -> None:
+        try:
+            client.set(self._key, self._value, ex=self._ttl)
+        except redis.RedisError as exc:  # Redis restarts are survivable: try again next beat
+            _log.warning("worker.heartbeat_failed", error=str(exc))
 
     def stop(self) -> None:
         self._stopped.set()
@@ -82,16 +100,10 @@ class Heartbeat:
         except redis.RedisError:
             pass  # the key expires by itself
 
-    def _run(self) -> None:
-        client = _client(self._redis_url)
+    def _run(self, client: redis.Redis[bytes]) -> None:
         try:
-            while True:
-                try:
-                    client.set(self._key, self._value, ex=self._ttl)
-                except redis.RedisError as exc:  # Redis restarts are survivable: try again next beat
-                    _log.warning("worker.heartbeat_failed", error=str(exc))
-                if self._stopped.wait(self._interval):
-                    return
+            while not self._stopped.wait(self._interval):
+                self._beat(client)
         finally:
             client.close()
 
