@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine
@@ -14,7 +12,6 @@ from fake_logikal import FakeConfig
 from fake_logikal.testing import run_in_thread
 from middleware.db.migrate import upgrade
 from middleware.db.session import make_engine, make_session_factory
-from middleware.logs import configure_logging
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -48,21 +45,3 @@ def db_engine(worker_database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def session_factory(db_engine: Engine) -> sessionmaker[Session]:
     return make_session_factory(db_engine)
-
-
-@pytest.fixture
-def log_events(caplog: pytest.LogCaptureFixture) -> Iterator[Callable[[], list[dict[str, Any]]]]:
-    """Route logging through the middleware's configuration; call the result to read the event dicts."""
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level
-    configure_logging(level="INFO", json_format=True, process="test")
-    caplog.set_level(logging.INFO)
-
-    def read() -> list[dict[str, Any]]:
-        return [r.msg for r in caplog.records if isinstance(r.msg, dict)]
-
-    try:
-        yield read
-    finally:
-        root.handlers[:], level = saved
-        root.setLevel(level)

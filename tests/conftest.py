@@ -1,4 +1,4 @@
-"""Fixtures for the worker unit tests: log events as the middleware's logging configuration emits them."""
+"""Fixtures shared by every test layer."""
 
 from __future__ import annotations
 
