@@ -43,6 +43,11 @@ _COLORS = {"completed": "tab:green", "failed": "tab:red", "partial": "tab:orange
 def timeline_plot(windows: list[dict[str, Any]]) -> bytes:
     """One row per label (object type or target); a bar per sync window, coloured by status."""
     labels = sorted({str(w.get("label", "?")) for w in windows})
+    edges = [float(w.get("start", 0.0)) for w in windows] + [
+        float(w["end"]) for w in windows if w.get("end") is not None
+    ]
+    # a run of a few simulated seconds must still show: at least ~2 px of a 7-inch, 100-dpi figure
+    min_width = max((max(edges) - min(edges)) * 0.003, 1e-9) if edges else 1e-9
     fig, ax = plt.subplots(figsize=(7, 0.5 + 0.45 * max(len(labels), 1)), dpi=100)
     try:
         for row, label in enumerate(labels):
@@ -53,7 +58,7 @@ def timeline_plot(windows: list[dict[str, Any]]) -> bytes:
                 start = float(window.get("start", 0.0))
                 raw_end = window.get("end")
                 end = start if raw_end is None else float(raw_end)
-                bars.append((start, max(end - start, 0.002)))
+                bars.append((start, max(end - start, min_width)))
                 colors.append(_COLORS.get(str(window.get("status")), "tab:blue"))
             ax.broken_barh(bars, (row - 0.35, 0.7), facecolors=colors)
         ax.set_yticks(range(len(labels)), labels, fontsize=8)
