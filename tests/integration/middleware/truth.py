@@ -6,7 +6,9 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
-__all__ = ["differences"]
+from fake_logikal import FakeLogikalClient
+
+__all__ = ["api_calls", "assert_sessions_closed", "differences", "row_versions"]
 
 Rows = dict[Any, tuple[Any, ...]]
 
@@ -100,3 +102,28 @@ def differences(engine: Engine, state: dict[str, Any], *, limit: int = 10) -> li
         ]
         found += sorted(problems)[:limit]
     return found
+
+
+def api_calls(fake: FakeLogikalClient) -> list[dict[str, Any]]:
+    return fake.calls(limit=100_000)
+
+
+def assert_sessions_closed(fake: FakeLogikalClient) -> None:
+    report = fake.sessions()
+    assert report["open"] == 0, report
+    assert report["opened"] == report["closed"]
+
+
+MIRROR_TABLES = (
+    "directories", "projects", "phases", "elevations", "elevation_parts_lists", "elevation_thumbnails",
+    "elevation_glass",
+)  # fmt: skip
+
+
+def row_versions(db_engine: Engine) -> dict[str, list[str]]:
+    """Every row's xmin: it changes with any UPDATE, so equal snapshots mean nothing was written."""
+    with db_engine.connect() as connection:
+        return {
+            table: sorted(connection.execute(text(f"SELECT xmin::text FROM {table}")).scalars())  # noqa: S608
+            for table in MIRROR_TABLES
+        }
