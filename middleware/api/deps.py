@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -83,18 +83,23 @@ def _unauthorized(message: str) -> HTTPException:
     return HTTPException(status.HTTP_401_UNAUTHORIZED, detail=message, headers={"WWW-Authenticate": "Bearer"})
 
 
-def _current_admin(runtime: RuntimeDep, credentials: BearerDep) -> AdminPrincipal:
+def _verified_claims(runtime: RuntimeDep, credentials: BearerDep, token_type: str) -> dict[str, Any]:
+    """The claims of a valid bearer token of ``token_type``; 401 otherwise."""
     if credentials is None:
         raise _unauthorized("Not authenticated")
     try:
-        claims = decode_token(
+        return decode_token(
             credentials.credentials,
-            token_type=ADMIN_TOKEN,
+            token_type=token_type,
             secret=runtime.jwt_secret,
             clock=runtime.token_clock,
         )
     except InvalidTokenError:
         raise _unauthorized("Invalid authentication token") from None
+
+
+def _current_admin(runtime: RuntimeDep, credentials: BearerDep) -> AdminPrincipal:
+    claims = _verified_claims(runtime, credentials, ADMIN_TOKEN)
     return AdminPrincipal(username=str(claims.get("sub", "")))
 
 
@@ -103,17 +108,7 @@ CurrentAdmin = Annotated[AdminPrincipal, Depends(_current_admin)]
 
 def _current_client(runtime: RuntimeDep, session: SessionDep, credentials: BearerDep) -> ClientPrincipal:
     """The client behind the bearer token; the row is re-read so deactivation takes effect at once."""
-    if credentials is None:
-        raise _unauthorized("Not authenticated")
-    try:
-        claims = decode_token(
-            credentials.credentials,
-            token_type=CLIENT_TOKEN,
-            secret=runtime.jwt_secret,
-            clock=runtime.token_clock,
-        )
-    except InvalidTokenError:
-        raise _unauthorized("Invalid authentication token") from None
+    claims = _verified_claims(runtime, credentials, CLIENT_TOKEN)
     row = session.scalar(select(Client).where(Client.client_id == str(claims.get("client_id"))))
     if row is None or not row.is_active:
         raise _unauthorized("Invalid authentication token")
