@@ -30,6 +30,11 @@ class StartupError(Exception):
     """A start-up step failed; the message is the one line printed on stderr."""
 
 
+def _keep_alive(settings: Settings) -> int:
+    """uvicorn's idle keep-alive in whole seconds (the setting the external warp stretches)."""
+    return max(1, round(settings.WEB_KEEPALIVE_TIMEOUT_SECONDS))
+
+
 def _secrets(settings: Settings) -> list[str]:
     values = [
         s.get_secret_value()
@@ -117,6 +122,7 @@ def _serve_web_until_stopped(settings: Settings, supervisor: Supervisor) -> None
                 workers=settings.WORKERS,
                 log_config=None,  # keep the structured, scrubbed logging already configured
                 access_log=True,
+                timeout_keep_alive=_keep_alive(settings),
             )
             return
         except (Exception, SystemExit) as exc:
@@ -159,6 +165,7 @@ def command_web(args: argparse.Namespace) -> int:
         workers=settings.WORKERS,
         log_config=None,  # keep the structured, scrubbed logging configured above
         access_log=True,
+        timeout_keep_alive=_keep_alive(settings),
     )
     return 0
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections.abc import MutableMapping
 from enum import StrEnum
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -14,6 +17,7 @@ __all__ = [
     "Environment",
     "ProcessRole",
     "Settings",
+    "check_secret",
     "load_settings",
     "pin_clock_anchor",
     "redact_url",
@@ -27,8 +31,62 @@ PLACEHOLDER_SECRETS = frozenset(
         "change-me",
         "secret",
         "admin123",
+        "password",
+        "your-secret-key",
+        "your-jwt-secret-key",
+        "replace-me",
+        "test",
     }
 )
+MIN_SECRET_LENGTH = 32
+_HOSTNAME_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+
+
+def check_secret(value: str) -> str:
+    """The one rule for signing keys, in every environment: not empty, not a placeholder, 32+ characters."""
+    stripped = value.strip()
+    if not stripped:
+        raise ValueError("is empty; set a random value of at least 32 characters")
+    lowered = stripped.lower()
+    if lowered in PLACEHOLDER_SECRETS or any(word in lowered for word in ("change", "your-", "placeholder")):
+        raise ValueError("is a placeholder value; set a random value of at least 32 characters")
+    if len(stripped) < MIN_SECRET_LENGTH:
+        raise ValueError(f"is too short ({len(stripped)} characters); use at least {MIN_SECRET_LENGTH}")
+    if len(set(stripped)) < 8:
+        raise ValueError("is too repetitive; set a random value of at least 32 characters")
+    return value
+
+
+def check_redis_url(value: str) -> str:
+    """A redis:// or rediss:// URL with a host, a valid port and a numeric database (or none)."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("redis", "rediss"):
+        raise ValueError("must be a redis:// or rediss:// URL")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError("has an invalid port") from None
+    if not parts.hostname or (port is not None and not 0 < port < 65536):
+        raise ValueError("must name a host, e.g. redis://localhost:6379/0")
+    check_host(parts.hostname)
+    database = parts.path.strip("/")
+    if database and not database.isdigit():
+        raise ValueError(f"has a database {database!r} that is not a number")
+    return value
+
+
+def check_host(value: str) -> str:
+    """An IPv4/IPv6 address or an RFC 1123 host name (a dotted number must be a real IPv4 address)."""
+    host = value.strip().strip("[]")
+    try:
+        ipaddress.ip_address(host)
+        return value
+    except ValueError:
+        pass
+    labels = host.rstrip(".").split(".")
+    if not host or not all(_HOSTNAME_LABEL.match(label) for label in labels) or labels[-1].isdigit():
+        raise ValueError(f"{value!r} is neither an IP address nor a host name")
+    return value
 
 
 class ConfigError(Exception):
@@ -83,6 +141,10 @@ class Settings(BaseSettings):
     LOGIKAL_AUTH_PASSWORD: SecretStr | None = None
     LOGIKAL_API_TIMEOUT: float = Field(default=30.0, gt=0)
     LOGIKAL_PARTS_LIST_TIMEOUT: float = Field(default=60.0, gt=0)
+    # Seconds each health check (database, Redis, workers) may take before it counts as "no answer".
+    HEALTH_CHECK_TIMEOUT_SECONDS: float = Field(default=2.0, gt=0)
+    # Seconds the web keeps an idle HTTP connection open (uvicorn's default).
+    WEB_KEEPALIVE_TIMEOUT_SECONDS: float = Field(default=5.0, gt=0)
     LOGIKAL_MAX_SESSIONS: int = Field(default=4, ge=1, le=64)
     LOGIKAL_MAX_RETRIES: int = Field(default=3, ge=0, le=10)
 
@@ -107,6 +169,9 @@ class Settings(BaseSettings):
     CELERY_WORKER_POOL: str = "prefork"
     CELERY_WORKER_CONCURRENCY: int = Field(default=1, ge=1, le=16)
     CELERY_MAX_TASKS_PER_CHILD: int = Field(default=50, ge=1)
+    # Seconds the worker waits for a forked pool child to report; Celery's default (a clock that runs faster
+    # than real time, e.g. under the harness's external warp, needs it stretched).
+    CELERY_WORKER_PROC_ALIVE_TIMEOUT: float = Field(default=4.0, gt=0)
     SYNC_TASK_SOFT_TIME_LIMIT: float = Field(default=1500.0, gt=0)
     SYNC_TASK_TIME_LIMIT: float = Field(default=1800.0, gt=0)
     SYNC_LOCK_TIMEOUT_SECONDS: float = Field(default=0.0, ge=0)
@@ -133,9 +198,19 @@ class Settings(BaseSettings):
     def _redis_url(cls, value: str | None) -> str | None:
         if value is None or not value.strip():
             return None
-        if not value.startswith(("redis://", "rediss://")):
-            raise ValueError("must be a redis:// or rediss:// URL")
-        return value.strip()
+        return check_redis_url(value.strip())
+
+    @field_validator("HOST")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        return check_host(value)
+
+    @field_validator("SECRET_KEY", "JWT_SECRET_KEY")
+    @classmethod
+    def _signing_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            check_secret(value.get_secret_value())
+        return value
 
     @field_validator("LOGIKAL_API_BASE_URL")
     @classmethod
@@ -163,11 +238,10 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:
-        if self.ENVIRONMENT is Environment.PRODUCTION:
-            for name in ("SECRET_KEY", "JWT_SECRET_KEY", "ADMIN_PASSWORD"):
-                secret = getattr(self, name)
-                if secret is not None and secret.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
-                    raise ValueError(f"{name} is a placeholder value; set a real secret")
+        # signing keys are checked by check_secret in every environment; the admin password only in production
+        password = self.ADMIN_PASSWORD.get_secret_value() if self.ADMIN_PASSWORD is not None else ""
+        if self.ENVIRONMENT is Environment.PRODUCTION and password.strip().lower() in PLACEHOLDER_SECRETS:
+            raise ValueError("ADMIN_PASSWORD is a placeholder value; set a real secret")
         return self
 
     @property
@@ -213,7 +287,8 @@ def load_settings(role: ProcessRole | None = None, **overrides: Any) -> Settings
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "settings"
-        raise ConfigError(f"invalid environment variable {field}: {first['msg']}") from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"invalid environment variable {field}: {message}") from None
     return settings.require(role) if role is not None else settings
 
 

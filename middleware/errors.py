@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["MiddlewareError", "ProjectNotFoundError", "ResourceLockedError"]
+__all__ = ["DirectoryNotFoundError", "MiddlewareError", "ProjectNotFoundError", "ResourceLockedError"]
 
 
 class MiddlewareError(Exception):
@@ -19,3 +19,11 @@ class ResourceLockedError(MiddlewareError):
 
 class ProjectNotFoundError(MiddlewareError):
     """The project (by name, in the given directory) does not exist in Logikal."""
+
+
+class DirectoryNotFoundError(MiddlewareError):
+    """The directory path does not exist in Logikal (a force sync of it writes nothing; HTTP 404)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"directory {path[:200]!r} not found in Logikal")
+        self.path = path

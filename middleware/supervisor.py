@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from types import FrameType
 
 from middleware.logs import get_logger
+from middleware.waits import wait_or_stop
 
 __all__ = ["ChildSpec", "Supervisor"]
 
@@ -87,7 +88,7 @@ class Supervisor:
 
     def wait_for_stop(self, timeout: float) -> bool:
         """Sleep up to ``timeout`` seconds; True as soon as a stop was requested."""
-        return self._stopping.wait(timeout)
+        return wait_or_stop(self._stopping, timeout)
 
     def start_all(self) -> None:
         for child in self._children:
@@ -96,7 +97,7 @@ class Supervisor:
     def run(self) -> int:
         """Supervise until asked to stop, then stop every child; returns the exit code (0)."""
         try:
-            while not self._stopping.wait(self._poll_interval):
+            while not wait_or_stop(self._stopping, self._poll_interval):
                 now = time.monotonic()
                 for child in self._children:
                     self._check(child, now)

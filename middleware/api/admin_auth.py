@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Request, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -10,11 +10,19 @@ from middleware.api.deps import ADMIN_TOKEN, CurrentAdmin, RuntimeDep, SessionDe
 from middleware.api.runtime import ApiRuntime
 from middleware.api.schemas import AdminLoginIn, AdminVerifyOut, TokenOut
 from middleware.api.security import encode_token, hash_password, needs_rehash, verify_password
+from middleware.api.throttle import throttled_login
 from middleware.config import Settings
 from middleware.db.models import AdminUser
 from middleware.logs import get_logger
 
-__all__ = ["ADMIN_PERMISSIONS", "authenticate_admin", "issue_admin_token", "router", "seed_admin"]
+__all__ = [
+    "ADMIN_PERMISSIONS",
+    "authenticate_admin",
+    "client_address",
+    "issue_admin_token",
+    "router",
+    "seed_admin",
+]
 
 ADMIN_PERMISSIONS = ["admin:read", "admin:write"]
 LOGIN_DISABLED = "Admin login is disabled: ADMIN_PASSWORD is not set"
@@ -37,8 +45,20 @@ def seed_admin(session: Session, settings: Settings) -> bool:
     return True
 
 
-def authenticate_admin(session: Session, runtime: ApiRuntime, username: str, password: str) -> AdminUser:
-    """The admin row for these credentials; HTTPException 401 otherwise (never 500)."""
+def authenticate_admin(
+    session: Session, runtime: ApiRuntime, username: str, password: str, address: str
+) -> AdminUser:
+    """The admin row for these credentials; 401 otherwise, 429 after too many failures from ``address``."""
+    return throttled_login(
+        runtime.limiter,
+        "admin",
+        address,
+        username,
+        lambda: _check_admin(session, runtime, username, password),
+    )
+
+
+def _check_admin(session: Session, runtime: ApiRuntime, username: str, password: str) -> AdminUser:
     if runtime.settings.ADMIN_PASSWORD is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail=LOGIN_DISABLED)
     row = None
@@ -59,6 +79,11 @@ def authenticate_admin(session: Session, runtime: ApiRuntime, username: str, pas
     return row
 
 
+def client_address(request: Request) -> str:
+    """The peer address a login is throttled by (uvicorn's, which honours trusted proxy headers)."""
+    return request.client.host if request.client is not None else "unknown"
+
+
 def issue_admin_token(runtime: ApiRuntime, username: str) -> TokenOut:
     expires_in = int(runtime.settings.ADMIN_SESSION_EXPIRE_HOURS * 3600)
     token = encode_token(
@@ -72,8 +97,8 @@ def issue_admin_token(runtime: ApiRuntime, username: str) -> TokenOut:
 
 
 @router.post("/login")
-def login(body: AdminLoginIn, runtime: RuntimeDep, session: SessionDep) -> TokenOut:
-    admin = authenticate_admin(session, runtime, body.username, body.password)
+def login(body: AdminLoginIn, request: Request, runtime: RuntimeDep, session: SessionDep) -> TokenOut:
+    admin = authenticate_admin(session, runtime, body.username, body.password, client_address(request))
     return issue_admin_token(runtime, admin.username)
 
 

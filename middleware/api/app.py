@@ -4,32 +4,47 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
 from middleware.api import admin_auth, clients, force_sync, health, odoo, sync_intervals
 from middleware.api.error_handlers import install_error_handlers
+from middleware.api.input_guard import InputGuard
 from middleware.api.runtime import ApiRuntime, build_runtime
 from middleware.config import ProcessRole, Settings, load_settings
 from middleware.db.session import session_scope
 from middleware.logs import configure_logging, get_logger
 from middleware.ui.pages import router as ui_router
 
-__all__ = ["ROUTERS", "create_app"]
+__all__ = ["ERROR_DESCRIPTIONS", "ROUTERS", "ROUTER_ERRORS", "create_app"]
 
 _log = get_logger(__name__)
-ROUTERS: tuple[APIRouter, ...] = (
-    health.root_router,
-    health.router,
-    admin_auth.router,
-    clients.admin_router,
-    clients.auth_router,
-    sync_intervals.router,
-    force_sync.router,
-    odoo.router,
-    odoo.thumbnail_router,
-    ui_router,
+ERROR_DESCRIPTIONS = {
+    400: "Refused request (upstream error body)",
+    401: "Not authenticated, or invalid credentials or token",
+    403: "Missing permission or form token",
+    404: "Not found",
+    409: "Resource locked by another sync",
+    422: "Invalid input (validation error, NUL characters)",
+    429: "Rate limited; see Retry-After",
+    503: "Database (or a checked dependency) unavailable",
+}
+_DB = (400, 422, 503)  # unparsable body, invalid input (validation, input guard), database down
+# Each router and the error statuses its endpoints can answer (documented in the OpenAPI schema).
+ROUTER_ERRORS: tuple[tuple[APIRouter, tuple[int, ...]], ...] = (
+    (health.root_router, ()),
+    (health.router, (422, 503)),
+    (admin_auth.router, (401, 429, *_DB)),
+    (clients.admin_router, (400, 401, 404, *_DB)),
+    (clients.auth_router, (400, 401, 429, *_DB)),
+    (sync_intervals.router, (400, 401, 404, *_DB)),
+    (force_sync.router, (400, 401, 404, 409, *_DB)),
+    (odoo.router, (401, 403, 404, 429, *_DB)),
+    (odoo.thumbnail_router, (401, 403, 404, 429, *_DB)),
+    (ui_router, ()),
 )
+ROUTERS: tuple[APIRouter, ...] = tuple(router for router, _ in ROUTER_ERRORS)
 
 
 def _seed_admin(runtime: ApiRuntime) -> None:
@@ -83,8 +98,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.runtime = runtime
     install_error_handlers(app)
-    for router in ROUTERS:
-        app.include_router(router)
+    app.add_middleware(InputGuard)
+    for router, errors in ROUTER_ERRORS:
+        responses: dict[int | str, dict[str, Any]] = {
+            code: {"description": ERROR_DESCRIPTIONS[code]} for code in errors
+        }
+        app.include_router(router, responses=responses)
     return app
 
 

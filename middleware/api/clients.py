@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from functools import cache
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Request, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from middleware.api.admin_auth import client_address
 from middleware.api.deps import CLIENT_TOKEN, CurrentAdmin, RuntimeDep, SessionDep
+from middleware.api.runtime import ApiRuntime
 from middleware.api.schemas import (
     ClientCreatedOut,
     ClientCreateIn,
@@ -18,6 +20,7 @@ from middleware.api.schemas import (
     ClientTokenOut,
 )
 from middleware.api.security import encode_token, generate_secret, hash_password, verify_password
+from middleware.api.throttle import throttled_login
 from middleware.db.models import Client
 from middleware.logs import get_logger
 
@@ -107,7 +110,16 @@ def register(body: ClientCreateIn, session: SessionDep, admin: CurrentAdmin) -> 
 
 
 @auth_router.post("/login")
-def client_login(body: ClientLoginIn, runtime: RuntimeDep, session: SessionDep) -> ClientTokenOut:
+def client_login(
+    body: ClientLoginIn, request: Request, runtime: RuntimeDep, session: SessionDep
+) -> ClientTokenOut:
+    address = client_address(request)
+    return throttled_login(
+        runtime.limiter, "client", address, body.client_id, lambda: _client_token(body, runtime, session)
+    )
+
+
+def _client_token(body: ClientLoginIn, runtime: ApiRuntime, session: Session) -> ClientTokenOut:
     row = session.scalar(select(Client).where(Client.client_id == body.client_id))
     is_valid = verify_password(row.client_secret_hash if row else _dummy_hash(), body.client_secret)
     if row is None or not is_valid or not row.is_active:

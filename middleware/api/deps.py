@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from middleware.api.runtime import ApiRuntime
 from middleware.api.security import InvalidTokenError, decode_token
+from middleware.api.throttle import Limit, too_many_requests
 from middleware.clock import Clock
 from middleware.config import Settings
 from middleware.db.models import Client
@@ -25,10 +26,12 @@ __all__ = [
     "ClientPrincipal",
     "ClockDep",
     "CurrentAdmin",
+    "CurrentClient",
+    "OptionalAdmin",
     "RuntimeDep",
     "SessionDep",
     "SettingsDep",
-    "client_with_permission",
+    "check_permissions",
     "get_runtime",
 ]
 
@@ -106,21 +109,38 @@ def _current_admin(runtime: RuntimeDep, credentials: BearerDep) -> AdminPrincipa
 CurrentAdmin = Annotated[AdminPrincipal, Depends(_current_admin)]
 
 
+def _admin_if_any(runtime: RuntimeDep, credentials: BearerDep) -> AdminPrincipal | None:
+    """The admin behind a valid admin token, or None (no token or an invalid one: never a 401)."""
+    if credentials is None:
+        return None
+    try:
+        return _current_admin(runtime, credentials)
+    except HTTPException:
+        return None
+
+
+OptionalAdmin = Annotated[AdminPrincipal | None, Depends(_admin_if_any)]
+
+
 def _current_client(runtime: RuntimeDep, session: SessionDep, credentials: BearerDep) -> ClientPrincipal:
     """The client behind the bearer token; the row is re-read so deactivation takes effect at once."""
     claims = _verified_claims(runtime, credentials, CLIENT_TOKEN)
     row = session.scalar(select(Client).where(Client.client_id == str(claims.get("client_id"))))
     if row is None or not row.is_active:
         raise _unauthorized("Invalid authentication token")
+    hourly = Limit(row.rate_limit_per_hour, 3600)  # the stored limit, read per request (admins may change it)
+    wait = runtime.limiter.hit(f"client:{row.client_id}", hourly)
+    if wait is not None:
+        raise too_many_requests(wait, f"Rate limit of {row.rate_limit_per_hour} requests per hour exceeded")
     return ClientPrincipal(row.client_id, row.name, tuple(row.permissions or ()), row.rate_limit_per_hour)
 
 
-def client_with_permission(permission: str) -> Callable[..., ClientPrincipal]:
-    """A dependency: the current client, which must hold ``permission`` (403 otherwise)."""
+CurrentClient = Annotated[ClientPrincipal, Depends(_current_client)]
 
-    def dependency(client: Annotated[ClientPrincipal, Depends(_current_client)]) -> ClientPrincipal:
+
+def check_permissions(client: ClientPrincipal, permissions: tuple[str, ...]) -> ClientPrincipal:
+    """``client`` if it holds every one of ``permissions``; 403 naming the first one missing otherwise."""
+    for permission in permissions:
         if permission not in client.permissions:
             raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"Permission '{permission}' required")
-        return client
-
-    return dependency
+    return client

@@ -10,7 +10,12 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from middleware.config import ConfigError
-from middleware.errors import MiddlewareError, ProjectNotFoundError, ResourceLockedError
+from middleware.errors import (
+    DirectoryNotFoundError,
+    MiddlewareError,
+    ProjectNotFoundError,
+    ResourceLockedError,
+)
 from middleware.logs import get_logger
 
 __all__ = ["install_error_handlers", "validation_message"]
@@ -46,6 +51,8 @@ async def _middleware_error(request: Request, exc: Exception) -> JSONResponse:
             _body("RESOURCE_LOCKED", "Resource locked", details=exc.resource),
             status_code=status.HTTP_409_CONFLICT,
         )
+    if isinstance(exc, DirectoryNotFoundError):
+        return JSONResponse(_body("DIRECTORY_NOT_FOUND", str(exc)), status_code=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, ProjectNotFoundError):
         return JSONResponse(_body("PROJECT_NOT_FOUND", str(exc)), status_code=status.HTTP_404_NOT_FOUND)
     _log.error("api.middleware_error", path=request.url.path, error=str(exc), error_type=type(exc).__name__)

@@ -6,7 +6,7 @@ import asyncio
 from concurrent.futures import Future
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Path, Query, status
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
@@ -15,14 +15,14 @@ from middleware.api.runtime import ApiRuntime
 from middleware.api.schemas import ForceSyncAccepted, ForceSyncResult, SyncRunOut
 from middleware.api.sync_launcher import RESOURCE_LOCKED, LaunchMode
 from middleware.db.models import SyncLog, SyncStatus
-from middleware.errors import ResourceLockedError
+from middleware.errors import DirectoryNotFoundError, ResourceLockedError
 from middleware.sync.results import SyncRunResult
 
 __all__ = ["router", "upstream_body"]
 
 router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
 POLL_SECONDS = 0.25
-FINAL = {SyncStatus.COMPLETED.value, SyncStatus.PARTIAL.value, SyncStatus.FAILED.value}
+FINAL = {s.value for s in SyncStatus} - {SyncStatus.QUEUED.value, SyncStatus.STARTED.value}
 
 
 def _locked(resource: str) -> HTTPException:
@@ -54,6 +54,7 @@ def _result_from_row(row: SyncLog) -> SyncRunResult:
         elevations_synced=_figure(counts, "elevations_synced", "elevation.seen"),
         parts_lists_synced=_figure(counts, "parts_lists_synced", "parts_list.fetched"),
         parts_lists_failed=_figure(counts, "parts_lists_failed", "parts_list.failed"),
+        failures=_figure(counts, "errors"),
         duration_seconds=row.duration_seconds or 0.0,
         error=row.error_details,
     )
@@ -61,14 +62,15 @@ def _result_from_row(row: SyncLog) -> SyncRunResult:
 
 def upstream_body(result: SyncRunResult, project_name: str, directory_path: str | None) -> ForceSyncResult:
     """The upstream's 200 body for a finished run; HTTPException 409 (lock) or 400 for a failed one."""
-    if result.status is SyncStatus.FAILED:
+    if result.status in (SyncStatus.FAILED, SyncStatus.ABANDONED):
         text = f"{result.message} {result.error or ''}"
         if RESOURCE_LOCKED in text:
             raise _locked(project_name)
         raise _failed(result.error or result.message or "sync failed")
     message = f'Project "{project_name}" fully synced from Logikal'
+    failures = max(result.failures, result.parts_lists_failed)
     if result.status is SyncStatus.PARTIAL:
-        message = f'Project "{project_name}" synced from Logikal with {result.parts_lists_failed} failures'
+        message = f'Project "{project_name}" synced from Logikal with {failures} failures'
     return ForceSyncResult(
         success=True,
         message=message,
@@ -79,6 +81,7 @@ def upstream_body(result: SyncRunResult, project_name: str, directory_path: str 
         elevations_synced=result.elevations_synced,
         parts_lists_synced=result.parts_lists_synced,
         parts_lists_failed=result.parts_lists_failed,
+        failures=failures,
         duration_seconds=round(result.duration_seconds, 3),
     )
 
@@ -88,6 +91,9 @@ async def _wait_in_process(future: Future[SyncRunResult], limit: float, project:
         return await asyncio.wait_for(asyncio.wrap_future(future), timeout=limit)
     except ResourceLockedError:
         raise _locked(project) from None
+    except DirectoryNotFoundError as exc:
+        detail = {"code": "DIRECTORY_NOT_FOUND", "message": str(exc)}
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=detail) from None
     except TimeoutError:
         raise _failed(f"no result within {limit:g} s") from None
     except Exception as exc:  # the engine's error becomes the upstream's 400 body
@@ -112,13 +118,18 @@ async def _wait_for_row(runtime: ApiRuntime, run_id: str, limit: float) -> SyncR
 
 @router.post("/force/project/{project_name}", status_code=status.HTTP_202_ACCEPTED, response_model=None)
 async def force_sync_project(
-    project_name: str,
+    project_name: Annotated[str, Path(min_length=1, max_length=512)],
     runtime: RuntimeDep,
     _admin: CurrentAdmin,
     directory_id: Annotated[str | None, Query(max_length=1024)] = None,
     wait: bool = False,
 ) -> ForceSyncAccepted | JSONResponse:
     launcher = runtime.launcher
+    if directory_id is not None and await asyncio.to_thread(launcher.directory_exists, directory_id) is False:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND,
+            detail={"code": "DIRECTORY_NOT_FOUND", "message": f"Directory {directory_id[:200]!r} not found"},
+        )
     if await asyncio.to_thread(launcher.is_locked, project_name, directory_id):
         raise _locked(project_name)
     run_id = await asyncio.to_thread(launcher.create_run, project_name, directory_id)

@@ -7,19 +7,30 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import redis
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import create_engine, pool, text
 
-from middleware.api.deps import RuntimeDep
+from middleware.api.deps import OptionalAdmin, RuntimeDep
 from middleware.config import Settings
+from middleware.timed_redis import timed_client
 
-__all__ = ["CHECK_TIMEOUT_SECONDS", "root_router", "router"]
+__all__ = ["PUBLIC_CHECK_FIELDS", "public_checks", "root_router", "router"]
 
-CHECK_TIMEOUT_SECONDS = 2.0
 router = APIRouter(prefix="/api/v1/health", tags=["health"])
 root_router = APIRouter(tags=["health"])
+# What anyone may read of a check; error texts (hostnames, database messages) and worker names are for admins.
+PUBLIC_CHECK_FIELDS = frozenset({"status", "latency_ms", "expected", "enabled"})
+
+
+def public_checks(checks: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The checks without error texts and worker hostnames (``live`` becomes ``live_count``)."""
+    shown: dict[str, dict[str, Any]] = {}
+    for name, check in checks.items():
+        shown[name] = {k: v for k, v in check.items() if k in PUBLIC_CHECK_FIELDS}
+        if isinstance(check.get("live"), list):
+            shown[name]["live_count"] = len(check["live"])
+    return shown
 
 
 def _identity(settings: Settings) -> dict[str, Any]:
@@ -30,12 +41,12 @@ def _identity(settings: Settings) -> dict[str, Any]:
     }
 
 
-def _check_database(database_url: str) -> None:
+def _check_database(database_url: str, timeout: float) -> None:
     # A private, pool-less engine: the check must not wait behind a busy pool and must time out on its own.
     engine = create_engine(
         database_url,
         poolclass=pool.NullPool,
-        connect_args={"connect_timeout": int(CHECK_TIMEOUT_SECONDS), "options": "-c statement_timeout=2000"},
+        connect_args={"connect_timeout": max(1, round(timeout)), "options": "-c statement_timeout=2000"},
     )
     try:
         with engine.connect() as connection:
@@ -44,29 +55,24 @@ def _check_database(database_url: str) -> None:
         engine.dispose()
 
 
-def _check_redis(redis_url: str) -> None:
-    client = redis.Redis.from_url(
-        redis_url, socket_timeout=CHECK_TIMEOUT_SECONDS, socket_connect_timeout=CHECK_TIMEOUT_SECONDS
-    )
-    try:
+def _check_redis(redis_url: str, timeout: float) -> None:
+    with timed_client(redis_url, timeout) as client:
         client.ping()
-    finally:
-        client.close()
 
 
-def _live_workers(redis_url: str) -> list[str]:
+def _live_workers(redis_url: str, timeout: float) -> list[str]:
     from middleware.worker.presence import live_workers
 
-    return live_workers(redis_url)
+    return live_workers(redis_url, timeout)
 
 
-async def _timed(check: Callable[[], Any]) -> dict[str, Any]:
-    """Run a blocking check in a thread, bounded by CHECK_TIMEOUT_SECONDS; report status and latency."""
+async def _timed(check: Callable[[], Any], limit: float) -> dict[str, Any]:
+    """Run a blocking check in a thread, bounded by ``limit`` seconds; report status and latency."""
     started = time.perf_counter()
     try:
-        value = await asyncio.wait_for(asyncio.to_thread(check), timeout=CHECK_TIMEOUT_SECONDS)
+        value = await asyncio.wait_for(asyncio.to_thread(check), timeout=limit)
     except TimeoutError:
-        return {"status": "unhealthy", "error": f"no answer within {CHECK_TIMEOUT_SECONDS:g} s"}
+        return {"status": "unhealthy", "error": f"no answer within {limit:g} s"}
     except Exception as exc:  # the report names the failure; it must never become a 500
         first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         return {"status": "unhealthy", "error": f"{type(exc).__name__}: {first_line[:300]}"}
@@ -112,10 +118,13 @@ def live(runtime: RuntimeDep) -> dict[str, Any]:
 async def _database_and_redis(settings: Settings) -> dict[str, Any]:
     """Both checks at once, so the slowest bounds the answer (not their sum)."""
     database_url, redis_url = str(settings.DATABASE_URL), settings.REDIS_URL
-    database = _timed(lambda: _check_database(database_url))
+    timeout = settings.HEALTH_CHECK_TIMEOUT_SECONDS
+    database = _timed(lambda: _check_database(database_url, timeout), timeout)
     if redis_url is None:
         return {"database": await database, "redis": {"status": "not_configured"}}
-    db_result, redis_result = await asyncio.gather(database, _timed(lambda: _check_redis(redis_url)))
+    db_result, redis_result = await asyncio.gather(
+        database, _timed(lambda: _check_redis(redis_url, timeout), timeout)
+    )
     return {"database": db_result, "redis": redis_result}
 
 
@@ -127,7 +136,8 @@ async def _workers(settings: Settings, redis_status: str) -> dict[str, Any]:
         return {"status": "unknown", "expected": True, "error": "REDIS_URL is not set"}
     if redis_status != "healthy":
         return {"status": "unknown", "expected": True, "error": "Redis is unreachable"}
-    workers = await _timed(lambda: _live_workers(redis_url))
+    timeout = settings.HEALTH_CHECK_TIMEOUT_SECONDS
+    workers = await _timed(lambda: _live_workers(redis_url, timeout), timeout)
     names = workers.pop("value", None) or []
     if workers["status"] == "healthy" and not names:
         workers = {"status": "unhealthy", "error": "no live Celery worker"}
@@ -135,16 +145,18 @@ async def _workers(settings: Settings, redis_status: str) -> dict[str, Any]:
 
 
 @router.get("/ready")
-async def ready(runtime: RuntimeDep) -> JSONResponse:
+async def ready(runtime: RuntimeDep, admin: OptionalAdmin) -> JSONResponse:
     checks = await _database_and_redis(runtime.settings)
     is_ready = all(c["status"] in {"healthy", "not_configured"} for c in checks.values())
-    body = {"status": "ready" if is_ready else "not_ready", "checks": checks, **_identity(runtime.settings)}
+    shown = checks if admin is not None else public_checks(checks)
+    body = {"status": "ready" if is_ready else "not_ready", "checks": shown, **_identity(runtime.settings)}
     return JSONResponse(body, status_code=200 if is_ready else 503)
 
 
 @router.get("/detailed")
-async def detailed(runtime: RuntimeDep) -> JSONResponse:
-    """healthy; degraded (Redis down, or no live worker where one is expected; 200); unhealthy (503)."""
+async def detailed(runtime: RuntimeDep, admin: OptionalAdmin) -> JSONResponse:
+    """healthy; degraded (Redis down, or no live worker where one is expected; 200); unhealthy (503).
+    Error texts and worker names only with an admin token."""
     settings = runtime.settings
     checks = await _database_and_redis(settings)
     checks["workers"] = await _workers(settings, checks["redis"]["status"])
@@ -157,7 +169,7 @@ async def detailed(runtime: RuntimeDep) -> JSONResponse:
         overall, code = "healthy", 200
     body = {
         "status": overall,
-        "checks": checks,
+        "checks": checks if admin is not None else public_checks(checks),
         "timestamp": runtime.clock.now().isoformat(),
         **_identity(settings),
     }

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from middleware.api.deps import ClientPrincipal, SessionDep, client_with_permission
+from middleware.api.deps import ClientPrincipal, CurrentClient, SessionDep, check_permissions
 from middleware.api.odoo_queries import (
     count_pairs,
     elevation_items,
@@ -21,12 +21,37 @@ from middleware.api.odoo_queries import (
 )
 from middleware.db.models import Elevation, ElevationThumbnail, Phase, Project
 
-__all__ = ["router", "thumbnail_router"]
+__all__ = ["SCOPES", "router", "thumbnail_router"]
 
 router = APIRouter(prefix="/api/v1/odoo", tags=["odoo"])
 thumbnail_router = APIRouter(prefix="/api/v1/elevations", tags=["odoo"])
-ProjectsReader = Annotated[ClientPrincipal, Depends(client_with_permission("projects:read"))]
-ElevationsReader = Annotated[ClientPrincipal, Depends(client_with_permission("elevations:read"))]
+PROJECTS, ELEVATIONS = "projects:read", "elevations:read"
+# Endpoint (function name) -> every scope it needs: whatever returns elevation data needs elevations:read.
+SCOPES: dict[str, tuple[str, ...]] = {
+    "list_projects": (PROJECTS,),
+    "get_project": (PROJECTS,),
+    "get_project_complete": (PROJECTS, ELEVATIONS),
+    "list_phases": (PROJECTS,),
+    "list_elevations": (PROJECTS, ELEVATIONS),
+    "search": (PROJECTS,),
+    "stats": (PROJECTS,),
+    "thumbnail": (ELEVATIONS,),
+}
+
+
+def _scoped_client(request: Request, client: CurrentClient) -> ClientPrincipal:
+    """The current client, holding every scope SCOPES names for the endpoint being called (403 otherwise).
+
+    An Odoo endpoint missing from SCOPES is refused for everyone (and a test fails), never left open."""
+    route = request.scope.get("route")
+    endpoint = getattr(getattr(route, "endpoint", None), "__name__", "")
+    required = SCOPES.get(endpoint)
+    if required is None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="This endpoint has no scope assigned")
+    return check_permissions(client, required)
+
+
+OdooReader = Annotated[ClientPrincipal, Depends(_scoped_client)]
 
 
 def _project(session: Session, guid: str) -> Project:
@@ -52,7 +77,7 @@ def _phases_with_elevations(session: Session, project: Project) -> list[dict[str
 
 
 @router.get("/projects")
-def list_projects(session: SessionDep, client: ProjectsReader) -> dict[str, Any]:
+def list_projects(session: SessionDep, client: OdooReader) -> dict[str, Any]:
     rows = list(session.scalars(visible_projects().order_by(Project.name)))
     counts = project_counts(session, [r.id for r in rows])
     projects = [project_item(r, counts[r.id]) for r in rows]
@@ -64,12 +89,12 @@ def list_projects(session: SessionDep, client: ProjectsReader) -> dict[str, Any]
 
 
 @router.get("/projects/{guid}")
-def get_project(guid: str, session: SessionDep, _client: ProjectsReader) -> dict[str, Any]:
+def get_project(guid: str, session: SessionDep, _client: OdooReader) -> dict[str, Any]:
     return {"project": _project_dict(session, _project(session, guid))}
 
 
 @router.get("/projects/{guid}/complete")
-def get_project_complete(guid: str, session: SessionDep, _client: ProjectsReader) -> dict[str, Any]:
+def get_project_complete(guid: str, session: SessionDep, _client: OdooReader) -> dict[str, Any]:
     """Project, phases and elevations in one read; unlike the upstream it never touches sync timestamps."""
     project = _project(session, guid)
     phases = _phases_with_elevations(session, project)
@@ -88,7 +113,7 @@ def get_project_complete(guid: str, session: SessionDep, _client: ProjectsReader
 
 
 @router.get("/projects/{guid}/phases")
-def list_phases(guid: str, session: SessionDep, _client: ProjectsReader) -> dict[str, Any]:
+def list_phases(guid: str, session: SessionDep, _client: OdooReader) -> dict[str, Any]:
     project = _project(session, guid)
     phases = list(session.scalars(visible_phases(project.id)))
     counts = count_pairs(
@@ -103,9 +128,7 @@ def list_phases(guid: str, session: SessionDep, _client: ProjectsReader) -> dict
 
 
 @router.get("/projects/{guid}/phases/{phase_guid}/elevations")
-def list_elevations(
-    guid: str, phase_guid: str, session: SessionDep, _client: ElevationsReader
-) -> dict[str, Any]:
+def list_elevations(guid: str, phase_guid: str, session: SessionDep, _client: OdooReader) -> dict[str, Any]:
     project = _project(session, guid)
     phase = session.scalar(visible_phases(project.id).where(Phase.logikal_id == phase_guid.lower()))
     if phase is None:
@@ -122,7 +145,9 @@ def list_elevations(
 
 @router.get("/search")
 def search(
-    session: SessionDep, _client: ProjectsReader, q: Annotated[str, Query(min_length=1, max_length=200)]
+    session: SessionDep,
+    q: Annotated[str, Query(min_length=1, max_length=200)],
+    _client: OdooReader,
 ) -> dict[str, Any]:
     pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     query = visible_projects().where(
@@ -140,7 +165,7 @@ def search(
 
 
 @router.get("/stats")
-def stats(session: SessionDep, _client: ProjectsReader) -> dict[str, Any]:
+def stats(session: SessionDep, _client: OdooReader) -> dict[str, Any]:
     rows = list(session.scalars(visible_projects().order_by(Project.name)))
     counts = project_counts(session, [r.id for r in rows])
     projects = [
@@ -161,7 +186,7 @@ def stats(session: SessionDep, _client: ProjectsReader) -> dict[str, Any]:
 
 
 @thumbnail_router.get("/{guid}/thumbnail")
-def thumbnail(guid: str, session: SessionDep, _client: ElevationsReader) -> Response:
+def thumbnail(guid: str, session: SessionDep, _client: OdooReader) -> Response:
     found = session.execute(
         select(ElevationThumbnail.data, ElevationThumbnail.content_type)
         .join(Elevation, Elevation.id == ElevationThumbnail.elevation_id)

@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from middleware.api.sync_launcher import SyncLauncher
+from middleware.api.throttle import RateLimiter
 from middleware.clock import Clock, SystemClock, clock_from_settings
 from middleware.config import ConfigError, Settings
 from middleware.db.session import make_engine, make_session_factory
@@ -22,6 +23,7 @@ class ApiRuntime:
     session_factory: sessionmaker[Session]
     clock: Clock
     launcher: SyncLauncher
+    limiter: RateLimiter
     # Token lifetimes are security durations that clients count in real seconds (expires_in), so they never
     # follow a warped clock: a scenario simulating a week must not see its 8-hour admin token expire.
     token_clock: Clock = field(default_factory=SystemClock)
@@ -43,6 +45,7 @@ class ApiRuntime:
 
     def close(self) -> None:
         self.launcher.close()
+        self.limiter.close()
         self.engine.dispose()
 
 
@@ -54,5 +57,10 @@ def build_runtime(settings: Settings) -> ApiRuntime:
     clock = clock_from_settings(settings.CLOCK_SPEED, settings.CLOCK_ANCHOR)
     launcher = SyncLauncher(settings, engine, factory, clock)
     return ApiRuntime(
-        settings=settings, engine=engine, session_factory=factory, clock=clock, launcher=launcher
+        settings=settings,
+        engine=engine,
+        session_factory=factory,
+        clock=clock,
+        launcher=launcher,
+        limiter=RateLimiter(settings.REDIS_URL),
     )

@@ -187,4 +187,5 @@ class ForceSyncResult(BaseModel):
     elevations_synced: int
     parts_lists_synced: int
     parts_lists_failed: int
+    failures: int = 0
     duration_seconds: float

@@ -7,7 +7,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from middleware.clock import Clock
@@ -35,7 +35,8 @@ class LaunchMode(StrEnum):
 
 
 def force_sync_target(project_name: str, directory_path: str | None) -> str:
-    return f"{directory_path.strip('/')}/{project_name}" if directory_path else project_name
+    target = f"{directory_path.strip('/')}/{project_name}" if directory_path else project_name
+    return target[:1024]  # the sync_logs.target column
 
 
 class SyncLauncher:
@@ -56,6 +57,30 @@ class SyncLauncher:
         from middleware.locks import ProjectLock, project_lock_key
 
         return ProjectLock(self._engine).is_locked(project_lock_key(project_name, directory_path))
+
+    def directory_exists(self, path: str) -> bool | None:
+        """Whether ``path`` is a Logikal directory: known in the database, else asked of Logikal (listing
+        its parent). None when Logikal cannot be asked right now (the run then finds out itself)."""
+        from middleware.db.models import Directory
+        from middleware.logikal.client import LogikalClient
+        from middleware.logikal.errors import LogikalError, LogikalNotFoundError
+        from middleware.logikal.payloads import NAME_MAX
+
+        wanted = "/".join(part for part in path.split("/") if part)
+        if not wanted or any(len(part) > NAME_MAX for part in wanted.split("/")):
+            return False
+        with session_scope(self._session_factory) as session:
+            if session.scalar(select(Directory.id).where(Directory.logikal_id == wanted)) is not None:
+                return True
+        parent = wanted.rpartition("/")[0] or None
+        try:
+            with LogikalClient.from_settings(self._settings) as client:
+                return any(d.path.strip("/") == wanted for d in client.list_directories(parent))
+        except LogikalNotFoundError:
+            return False
+        except LogikalError as exc:
+            _log.warning("force_sync.directory_check_unavailable", error=str(exc)[:300])
+            return None
 
     def create_run(self, project_name: str, directory_path: str | None) -> str:
         run_id = str(uuid.uuid4())
@@ -115,9 +140,18 @@ class SyncLauncher:
 
     def _run_here(self, run_id: str, project_name: str, directory_path: str | None) -> SyncRunResult:
         from middleware.locks import ProjectLock
+        from middleware.logikal.client import LogikalClient
         from middleware.sync.engine import SyncEngine
+        from middleware.sync.registry import DatabaseSessionRegistry
 
-        engine = SyncEngine(self._settings, self._session_factory, self._clock, ProjectLock(self._engine))
+        registry = DatabaseSessionRegistry(self._session_factory, self._clock)
+        engine = SyncEngine(
+            self._settings,
+            self._session_factory,
+            self._clock,
+            ProjectLock(self._engine),
+            client_factory=lambda: LogikalClient.from_settings(self._settings, registry=registry),
+        )
         try:
             return engine.sync_project(project_name, directory_path, trigger=SyncTrigger.FORCE, run_id=run_id)
         except BaseException as exc:

@@ -31,6 +31,7 @@ __all__ = [
     "ElevationGlass",
     "ElevationPartsList",
     "ElevationThumbnail",
+    "LogikalSessionRecord",
     "ObjectSyncConfig",
     "ObjectType",
     "ParseStatus",
@@ -61,6 +62,7 @@ class SyncStatus(StrEnum):
     COMPLETED = "completed"
     PARTIAL = "partial"
     FAILED = "failed"
+    ABANDONED = "abandoned"  # its process died mid-run; the message says why and which run redid it
 
 
 class SyncTrigger(StrEnum):
@@ -295,6 +297,18 @@ class SyncLog(Base):
     started_at: Mapped[datetime] = mapped_column(server_default=func.now(), index=True)
     completed_at: Mapped[datetime | None] = _ts()
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    owner: Mapped[str | None] = mapped_column(String(255), index=True)  # process running it (host/pid/start)
+    batch_id: Mapped[str | None] = mapped_column(String(64), index=True)  # scheduler tick or first run
+
+
+class LogikalSessionRecord(Base):
+    """An open Logikal session and the process that opened it, so a reaper can close a dead one's."""
+
+    __tablename__ = "logikal_sessions"
+
+    token: Mapped[str] = mapped_column(String(512), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(255), index=True)
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Client(TimestampMixin, Base):

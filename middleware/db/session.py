@@ -6,9 +6,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, create_engine
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["make_engine", "make_session_factory", "session_scope"]
+__all__ = ["is_database_unavailable", "make_engine", "make_session_factory", "session_scope"]
 
 
 def make_engine(database_url: str, *, pool_size: int = 5, max_overflow: int = 5) -> Engine:
@@ -39,3 +40,11 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """True when ``exc`` says PostgreSQL could not be reached or dropped the connection (a restart, a crash,
+    a network cut), not that a statement was wrong: work that failed so is worth doing again later."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, OperationalError | InterfaceError)

@@ -22,7 +22,15 @@ from middleware.logikal.errors import (
     LogikalWrongLevelError,
 )
 from middleware.logikal.navigation import FreshSessionNeeded, Navigator
-from middleware.logikal.payloads import DirectoryData, ElevationData, PhaseData, ProjectData, validate_list
+from middleware.logikal.payloads import (
+    DirectoryData,
+    ElevationData,
+    Listing,
+    PhaseData,
+    ProjectData,
+    validate_list,
+)
+from middleware.logikal.registry import NoRegistry, SessionRegistry
 from middleware.logikal.sessions import Location, Session, SessionPool
 from middleware.logikal.transport import CallCounter, RetryPolicy, Transport
 from middleware.logs import get_logger
@@ -60,6 +68,7 @@ class LogikalClient:
         max_sessions: int = 4,
         retry: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
+        registry: SessionRegistry | None = None,
     ) -> None:
         self._http = httpx.Client(
             base_url=base_url.rstrip("/") + "/",
@@ -74,6 +83,7 @@ class LogikalClient:
         self._pool = SessionPool(size=max_sessions)
         self._navigator = Navigator(self._transport)
         self._warmers: list[threading.Thread] = []
+        self._registry: SessionRegistry = registry or NoRegistry()
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> LogikalClient:
@@ -90,27 +100,27 @@ class LogikalClient:
         return cls(settings.LOGIKAL_API_BASE_URL, settings.LOGIKAL_AUTH_USERNAME or "", password, **options)
 
     # ----------------------------------------------------------------- public calls
-    def list_directories(self, path: str | None = None) -> list[DirectoryData]:
+    def list_directories(self, path: str | None = None) -> Listing[DirectoryData]:
         """Root directories (``path`` None) or the children of ``path``."""
         op = "GET /directories"
         return self._run(
             Location(path), lambda s: validate_list(DirectoryData, self._get(s, "directories"), operation=op)
         )
 
-    def list_projects(self, directory: str) -> list[ProjectData]:
+    def list_projects(self, directory: str) -> Listing[ProjectData]:
         op = "GET /projects"
         return self._run(
             Location(directory), lambda s: validate_list(ProjectData, self._get(s, "projects"), operation=op)
         )
 
-    def list_phases(self, directory: str, project: str) -> list[PhaseData]:
+    def list_phases(self, directory: str, project: str) -> Listing[PhaseData]:
         op = "GET /phases"
         return self._run(
             Location(directory, project),
             lambda s: validate_list(PhaseData, self._get(s, "phases"), operation=op),
         )
 
-    def list_elevations(self, directory: str, project: str, phase: str) -> list[ElevationData]:
+    def list_elevations(self, directory: str, project: str, phase: str) -> Listing[ElevationData]:
         op = "GET /elevations"
         where = Location(directory, project, phase)
         return self._run(
@@ -212,6 +222,7 @@ class LogikalClient:
                     if exc.status != 401:
                         raise
                     log.info("logikal.reauthenticate", level=len(target))
+                    self._registry.closed(session.token)  # the server no longer knows it
                     session.token, session.cursor = self._login(), ()
                     self._navigator.navigate(session, target)
                     return op(session)
@@ -252,11 +263,23 @@ class LogikalClient:
         token = data.get("token") if isinstance(data, dict) else None
         if not isinstance(token, str) or not token:
             raise LogikalPayloadError("login answer has no data.token", operation="POST /auth")
+        self._registry.opened(token)
         return token
 
     def _logout(self, session: Session) -> None:
+        self.close_session(session.token)
+
+    def close_session(self, token: str) -> bool:
+        """DELETE /auth for ``token`` (also one another process opened); True when the server closed it or
+        no longer knew it (then the registry forgets it; otherwise a reaper may try again later)."""
         try:
-            self._transport.send("DELETE", "auth", token=session.token, timeout=LOGOUT_TIMEOUT, retry=False)
+            # idempotent, so retried like a read: a flaky Logikal must not keep the session open
+            self._transport.send("DELETE", "auth", token=token, timeout=LOGOUT_TIMEOUT)
             self.counter.add("logouts")
+        except LogikalAuthError:
+            pass  # the server refused the token: it is closed already
         except LogikalError as exc:
             log.warning("logikal.logout_failed", error=str(exc))
+            return False
+        self._registry.closed(token)
+        return True

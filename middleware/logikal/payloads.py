@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from middleware.logikal.errors import LogikalPayloadError
 
 __all__ = [
     "DirectoryData",
     "ElevationData",
+    "Listing",
     "PhaseData",
     "ProjectData",
+    "RejectedItem",
     "SurfaceData",
     "epoch_to_datetime",
     "validate_list",
@@ -111,14 +114,55 @@ def _describe(exc: ValidationError) -> str:
     return f"{where}: {first['msg']}{more}"
 
 
-def validate_list(model: type[P], data: Any, *, operation: str) -> list[P]:
-    """Validate a ``data`` list of ``model`` items or raise LogikalPayloadError naming the first bad field."""
+@dataclass(frozen=True)
+class RejectedItem:
+    """One record of a listing that failed validation: its position, its key if readable, and why."""
+
+    index: int
+    key: str | None  # GUID (or directory path) when the record still names one, so it is not deleted
+    reason: str
+
+
+class Listing(list[P]):
+    """The valid items of a listing, in order; ``rejected`` names the records that were skipped."""
+
+    def __init__(self, items: list[P], rejected: list[RejectedItem] | None = None) -> None:
+        super().__init__(items)
+        self.rejected: list[RejectedItem] = rejected or []
+
+
+def _key_of(model: type[BaseModel], item: Any) -> str | None:
+    if not isinstance(item, dict):
+        return None
+    if model is DirectoryData:
+        path = item.get("path")
+        return (path.strip("/") or None) if isinstance(path, str) else None
+    value = item.get("id")
+    if model is PhaseData and value in (None, ""):
+        return ZERO_GUID
     try:
-        return TypeAdapter(list[model]).validate_python(data)  # type: ignore[valid-type]
-    except ValidationError as exc:
+        return _guid(value)
+    except ValueError:
+        return None
+
+
+def validate_list(model: type[P], data: Any, *, operation: str) -> Listing[P]:
+    """Validate a ``data`` list item by item: malformed records are skipped and named in ``rejected``;
+    a ``data`` that is not a list at all raises LogikalPayloadError."""
+    if not isinstance(data, list):
+        found = type(data).__name__
         raise LogikalPayloadError(
-            f"malformed {model.__name__} payload: {_describe(exc)}", operation=operation
-        ) from None
+            f"malformed {model.__name__} payload: data is {found}, not a list", operation=operation
+        )
+    items: list[P] = []
+    rejected: list[RejectedItem] = []
+    for index, item in enumerate(data):
+        try:
+            items.append(model.model_validate(item))
+        except ValidationError as exc:
+            reason = f"{operation}: malformed {model.__name__} record: {_describe(exc)}"
+            rejected.append(RejectedItem(index, _key_of(model, item), reason))
+    return Listing(items, rejected)
 
 
 def epoch_to_datetime(seconds: int) -> datetime:

@@ -23,7 +23,7 @@ from middleware.db.models import (
 from middleware.db.session import session_scope
 from middleware.logikal.errors import LogikalError
 from middleware.sync.context import PartsTarget, RunContext
-from middleware.sync.partslist import PartsListError, parse_parts_list
+from middleware.sync.partslist import PartsListError, check_parts_list, parse_parts_list
 
 __all__ = ["ElevationContent"]
 
@@ -107,6 +107,14 @@ class ElevationContent:
             elevation_id = target.elevation_id or self._row_of(target.elevation)
             if elevation_id is None:
                 continue  # the elevation row was not committed (its project failed)
+            try:
+                check_parts_list(data)
+            except PartsListError as exc:  # keep the last good one; the run counts this as failed
+                self._ctx.tally.add("parts_list.invalid")
+                self._ctx.tally.add("parts_list.failed")
+                self._ctx.tally.item(failed=True)
+                self._ctx.tally.error(f"parts list {target.name} ({target.elevation})", exc)
+                continue
             self._ctx.tally.add("parts_list.fetched")
             self._ctx.tally.item()
             changed = self.store_parts_list(elevation_id, data)

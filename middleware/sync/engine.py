@@ -12,10 +12,10 @@ from middleware.clock import Clock
 from middleware.config import Settings
 from middleware.db.models import Directory, Elevation, ObjectType, ParseStatus, Phase, Project, SyncTrigger
 from middleware.db.session import session_scope
-from middleware.errors import ProjectNotFoundError, ResourceLockedError
+from middleware.errors import DirectoryNotFoundError, ProjectNotFoundError, ResourceLockedError
 from middleware.locks import ProjectLock, project_lock_key
 from middleware.logikal.client import LogikalClient
-from middleware.logikal.errors import LogikalError
+from middleware.logikal.errors import LogikalError, LogikalNotFoundError
 from middleware.logikal.payloads import ProjectData
 from middleware.logs import get_logger
 from middleware.sync.content import ElevationContent
@@ -105,7 +105,12 @@ class SyncEngine:
         def body(ctx: RunContext) -> None:
             tree = TreeSync(ctx)
             ctx.client.prewarm(self._settings.LOGIKAL_MAX_SESSIONS - 1)
+            listed: list[ProjectData] | None = None
             if directory_path:
+                try:  # before any write: an unknown directory must leave no rows behind
+                    listed = ctx.client.list_projects(directory_path.strip("/"))
+                except LogikalNotFoundError:
+                    raise DirectoryNotFoundError(directory_path) from None
                 directory = tree.ensure_directory(directory_path)
             else:
                 directory = self._home_of(project_name)
@@ -115,7 +120,7 @@ class SyncEngine:
                 names.append(item.name)
                 return item.name == project_name
 
-            refs = tree.sync_projects_of(directory, only=wanted)
+            refs = tree.sync_projects_of(directory, only=wanted, listed=listed)
             if not refs:
                 shown = ", ".join(sorted(names)[:10]) or "none"
                 raise ProjectNotFoundError(

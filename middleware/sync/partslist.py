@@ -6,7 +6,14 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["COLUMN_MAP", "MAX_PARTS_LIST_BYTES", "PartsListContent", "PartsListError", "parse_parts_list"]
+__all__ = [
+    "COLUMN_MAP",
+    "MAX_PARTS_LIST_BYTES",
+    "PartsListContent",
+    "PartsListError",
+    "check_parts_list",
+    "parse_parts_list",
+]
 
 MAX_PARTS_LIST_BYTES = 10 * 1024 * 1024
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -61,6 +68,32 @@ def _open(data: bytes) -> sqlite3.Connection:
     return connection
 
 
+def check_parts_list(data: bytes) -> None:
+    """Raise PartsListError unless ``data`` is a whole, readable SQLite file with the tables we read: a
+    download failing this never replaces the stored parts list."""
+    connection = _open(data)
+    raw_page_size = int.from_bytes(data[16:18], "big")
+    page_size = 65536 if raw_page_size == 1 else raw_page_size
+    header_pages = int.from_bytes(data[28:32], "big")
+    if page_size < 512 or len(data) % page_size or len(data) < header_pages * page_size:
+        connection.close()
+        raise PartsListError(
+            f"parts list is truncated: {len(data)} bytes for {header_pages} pages of {page_size}"
+        )
+    try:
+        verdict = [row[0] for row in connection.execute("PRAGMA quick_check")]
+        if verdict != ["ok"]:
+            raise PartsListError(f"parts list is a corrupt SQLite file: {'; '.join(map(str, verdict))[:300]}")
+        tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        for required in ("Elevations", "Glass"):
+            if required not in tables:
+                raise PartsListError(f"parts list has no {required} table")
+    except (sqlite3.Error, UnicodeDecodeError) as exc:  # damaged text cells decode as neither
+        raise PartsListError(f"parts list is a corrupt or truncated SQLite file: {exc}") from None
+    finally:
+        connection.close()
+
+
 def _columns(connection: sqlite3.Connection, table: str) -> set[str]:
     return {row[1] for row in connection.execute(f'PRAGMA table_info("{table}")')}
 
@@ -109,7 +142,7 @@ def parse_parts_list(data: bytes, elevation_name: str) -> PartsListContent:
             if not t.startswith("sqlite_")
         )
         return PartsListContent(values=values, glass=glass, parts_count=count)
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.Error, UnicodeDecodeError) as exc:  # damaged text cells decode as neither
         raise PartsListError(f"parts list is a corrupt or truncated SQLite file: {exc}") from None
     finally:
         connection.close()

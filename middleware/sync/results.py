@@ -22,6 +22,7 @@ class SyncRunResult:
     elevations_synced: int = 0
     parts_lists_synced: int = 0
     parts_lists_failed: int = 0
+    failures: int = 0  # every failure the run recorded (parts lists, parses, skipped records, projects)
     duration_seconds: float = 0.0
     error: str | None = None
 

@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from middleware.clock import Clock
 from middleware.db.models import SyncLog, SyncStatus, SyncTrigger
 from middleware.db.session import session_scope
+from middleware.errors import DirectoryNotFoundError, ProjectNotFoundError
 from middleware.logs import get_logger
+from middleware.owners import process_owner
 from middleware.sync.results import SyncRunResult
 
 __all__ = ["RunLog", "Tally"]
@@ -44,8 +46,13 @@ class Tally:
 
     def error(self, where: str, error: BaseException | str) -> None:
         text = f"{where}: {error}"
-        log.error("sync.error", where=where, error=str(error), error_type=type(error).__name__)
+        # a request naming something that does not exist is the caller's mistake, not an operator's alarm
+        report = (
+            log.warning if isinstance(error, ProjectNotFoundError | DirectoryNotFoundError) else log.error
+        )
+        report("sync.error", where=where, error=str(error), error_type=type(error).__name__)
         with self._lock:
+            self.counts["errors"] += 1  # every recorded failure, also beyond the MAX_ERRORS_KEPT texts
             if len(self.errors) < MAX_ERRORS_KEPT:
                 self.errors.append(text)
 
@@ -72,7 +79,7 @@ class RunLog:
         self.run_id = run_id or str(uuid.uuid4())
         self.sync_type = sync_type
         self.trigger = trigger
-        self.target = target
+        self.target = target[:1024] if target else target  # the sync_logs.target column
         self.started = clock.now()
 
     def start(self) -> None:
@@ -83,6 +90,7 @@ class RunLog:
                 session.add(row)
             row.sync_type, row.trigger, row.target = self.sync_type, self.trigger.value, self.target
             row.status, row.started_at = SyncStatus.STARTED.value, self.started
+            row.owner = process_owner()  # a reaper closes the row if this process dies mid-run
         log.info("sync.started", run_id=self.run_id, sync_type=self.sync_type, target=self.target)
 
     def finish(self, tally: Tally, *, fatal: BaseException | None = None, message: str = "") -> SyncRunResult:
@@ -119,6 +127,7 @@ class RunLog:
             elevations_synced=counts.get("elevation.seen", 0),
             parts_lists_synced=counts.get("parts_list.fetched", 0),
             parts_lists_failed=counts.get("parts_list.failed", 0),
+            failures=counts.get("errors", 0),
             duration_seconds=round(seconds, 3),
             error=error,
         )

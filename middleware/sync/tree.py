@@ -13,7 +13,13 @@ from sqlalchemy.orm import Session
 from middleware.db.models import Directory, Elevation, ElevationThumbnail, Phase, Project
 from middleware.db.session import session_scope
 from middleware.logikal.errors import LogikalError
-from middleware.logikal.payloads import DirectoryData, ElevationData, ProjectData, epoch_to_datetime
+from middleware.logikal.payloads import (
+    DirectoryData,
+    ElevationData,
+    Listing,
+    ProjectData,
+    epoch_to_datetime,
+)
 from middleware.sync.content import ElevationContent
 from middleware.sync.context import DirectoryRef, PartsTarget, ProjectRef, RunContext, is_excluded
 from middleware.sync.specs import DIRECTORY, ELEVATION, PHASE, PROJECT, EntitySpec
@@ -47,6 +53,16 @@ class TreeSync:
         deleted = delete_missing(session, spec.table, {spec.scope: scope}, spec.identity, keep)
         self._ctx.tally.add(f"{spec.object_type.value}.deleted", len(deleted))
 
+    def _rejected(self, level: str, listing: list[Any]) -> tuple[list[str], bool]:
+        """Record the listing's skipped records (counted, reported, the run becomes partial); the keys they
+        still name (never deleted), and whether every one named its key (else nothing may be deleted)."""
+        rejected = listing.rejected if isinstance(listing, Listing) else []
+        for item in rejected:
+            self._ctx.tally.add(f"{level}.malformed")
+            where = f"{level} record #{item.index} ({item.key or 'no id'}) skipped"
+            self._ctx.tally.error(where, item.reason)
+        return [r.key for r in rejected if r.key], all(r.key for r in rejected)
+
     def excluded(self) -> set[str]:
         with session_scope(self._ctx.factory) as session:
             flagged = session.scalars(select(Directory.logikal_id).where(Directory.exclude_from_sync))
@@ -60,10 +76,15 @@ class TreeSync:
         costs no extra select)."""
         client, excluded = self._ctx.client, self.excluded()
         seen: list[str] = []
+        skipped: list[str] = []
+        can_delete = True
         frontier: list[tuple[str | None, int | None]] = [(None, None)]
         while frontier:
             path, parent_id = frontier.pop(0)
             children = client.list_directories(path)
+            kept, named = self._rejected("directory", children)
+            skipped += kept
+            can_delete = can_delete and named
             if path is not None and parent_id is not None and on_directory is not None:
                 on_directory(DirectoryRef(parent_id, path))
             with session_scope(self._ctx.factory) as session:
@@ -76,6 +97,10 @@ class TreeSync:
         with session_scope(self._ctx.factory) as session:
             rows = session.execute(select(Directory.id, Directory.logikal_id)).all()
             gone = [i for i, p in rows if p not in set(seen) and not is_excluded(p, excluded)]
+            if not can_delete:
+                gone = []
+            # a skipped record's subtree was not walked: it stays as it was
+            gone = [i for i, p in rows if i in set(gone) and not is_excluded(p, set(skipped))]
             if gone:
                 session.execute(delete(Directory).where(Directory.id.in_(gone)))
             self._ctx.tally.add("directory.deleted", len(gone))
@@ -103,15 +128,22 @@ class TreeSync:
 
     # ----------------------------------------------------------------- projects
     def sync_projects_of(
-        self, directory: DirectoryRef, *, only: Callable[[ProjectData], bool] | None = None
+        self,
+        directory: DirectoryRef,
+        *,
+        only: Callable[[ProjectData], bool] | None = None,
+        listed: list[ProjectData] | None = None,
     ) -> list[ProjectRef]:
-        """List the directory's projects, upsert them, delete vanished ones (unless ``only`` filters)."""
-        listed = self._ctx.client.list_projects(directory.path)
+        """List the directory's projects (unless ``listed`` already), upsert them, delete vanished ones
+        (unless ``only`` filters)."""
+        if listed is None:
+            listed = self._ctx.client.list_projects(directory.path)
+        kept, can_delete = self._rejected("project", listed)
         chosen = [p for p in listed if only is None or only(p)]
         with session_scope(self._ctx.factory) as session:
             result = self._write(session, PROJECT, PROJECT.rows(chosen, {"directory_id": directory.id}))
-            if only is None:
-                self._delete(session, PROJECT, directory.id, [p.id for p in listed])
+            if only is None and can_delete:
+                self._delete(session, PROJECT, directory.id, [p.id for p in listed] + kept)
         return [
             ProjectRef(result.ids[(p.id,)], p.id, p.name, directory.path, (p.id,) in result.written)
             for p in chosen
@@ -151,8 +183,10 @@ class TreeSync:
         ctx, where = self._ctx, (project.directory, project.guid)
         with session_scope(ctx.factory) as session:
             phases = ctx.client.list_phases(*where)
+            kept_phases, can_delete = self._rejected("phase", phases)
             phase_rows = self._write(session, PHASE, PHASE.rows(phases, {"project_id": project.id}))
-            self._delete(session, PHASE, project.id, [p.id for p in phases])
+            if can_delete:
+                self._delete(session, PHASE, project.id, [p.id for p in phases] + kept_phases)
             if content is None:
                 return
             known = self._known_elevations(session, project.id)
@@ -164,6 +198,9 @@ class TreeSync:
                 ]
                 for phase, fetch in zip(phases, fetches, strict=True):
                     elevations, thumbnails = fetch.result()
+                    kept, named = self._rejected("elevation", elevations)
+                    seen.extend(kept)
+                    can_delete = can_delete and named
                     phase_id = phase_rows.ids[(phase.id, project.id)]
                     parent = {"phase_id": phase_id, "project_id": project.id}
                     result = self._write(session, ELEVATION, ELEVATION.rows(elevations, parent))
@@ -175,7 +212,8 @@ class TreeSync:
                             content.store_thumbnail(session, result.ids[(guid,)], data)
                     seen.extend(item.id for item in elevations)
                     self._mark_listed(session, phase_id, project.id)
-            self._delete(session, ELEVATION, project.id, seen)
+            if can_delete:  # a skipped phase (or an elevation without id) may hold rows we cannot place
+                self._delete(session, ELEVATION, project.id, seen)
 
     def _fetch_phase(
         self, where: tuple[str, str, str], known: dict[str, Known], content: ElevationContent, force: bool

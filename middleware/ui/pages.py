@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from middleware.api.admin_auth import authenticate_admin, issue_admin_token
+from middleware.api.admin_auth import authenticate_admin, client_address, issue_admin_token
 from middleware.api.config_records import (
     ConfigNotFoundError,
     config_item,
@@ -94,11 +94,15 @@ async def login_submit(request: Request, runtime: RuntimeDep, session: SessionDe
     username = form.get("username", "")
     try:
         admin = await run_in_threadpool(
-            authenticate_admin, session, runtime, username, form.get("password", "")
+            authenticate_admin, session, runtime, username, form.get("password", ""), client_address(request)
         )
     except HTTPException as exc:
-        context = {"error": str(exc.detail), "username": username}
-        return _render(request, runtime, "login.html", context, status_code=exc.status_code)
+        detail = exc.detail.get("message", "") if isinstance(exc.detail, dict) else str(exc.detail)
+        context = {"error": detail, "username": username}
+        page = _render(request, runtime, "login.html", context, status_code=exc.status_code)
+        if exc.headers and "Retry-After" in exc.headers:
+            page.headers["Retry-After"] = exc.headers["Retry-After"]
+        return page
     token = issue_admin_token(runtime, admin.username)
     response = RedirectResponse("/ui", status_code=status.HTTP_303_SEE_OTHER)
     set_session(response, request, token.access_token, token.expires_in)

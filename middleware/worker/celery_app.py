@@ -120,10 +120,13 @@ def create_celery(settings: Settings, *, with_tasks: bool = True) -> MiddlewareC
         task_default_queue=QUEUE_SYNC,
         task_routes=TASK_ROUTES,
         task_acks_late=True,
+        # A pool child killed mid-task (OOM, kill -9) gives its message back instead of acking it lost.
+        task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         task_soft_time_limit=settings.SYNC_TASK_SOFT_TIME_LIMIT,
         task_time_limit=hard_limit,
         worker_max_tasks_per_child=settings.CELERY_MAX_TASKS_PER_CHILD,
+        worker_proc_alive_timeout=settings.CELERY_WORKER_PROC_ALIVE_TIMEOUT,
         worker_concurrency=settings.CELERY_WORKER_CONCURRENCY,
         worker_pool=settings.CELERY_WORKER_POOL,
         # An unackable task after a lost connection is cancelled and redelivered (the Celery 6 default).

@@ -16,6 +16,7 @@ from middleware.locks import ProjectLock
 
 if TYPE_CHECKING:
     from middleware.sync.engine import SyncEngine
+    from middleware.worker.reaper import Reaper
 
 __all__ = ["WorkerContext", "build_worker_context"]
 
@@ -30,6 +31,7 @@ class WorkerContext:
     session_factory: sessionmaker[Session]
     lock: ProjectLock
     sync_engine: SyncEngine
+    reaper: Reaper
     pid: int = field(default_factory=os.getpid)
 
     def belongs_to_this_process(self) -> bool:
@@ -40,7 +42,10 @@ class WorkerContext:
 
 
 def build_worker_context(settings: Settings) -> WorkerContext:
+    from middleware.logikal.client import LogikalClient
     from middleware.sync.engine import SyncEngine
+    from middleware.sync.registry import DatabaseSessionRegistry
+    from middleware.worker.reaper import Reaper
 
     if settings.DATABASE_URL is None:
         raise ConfigError("missing required environment variables: DATABASE_URL")
@@ -49,5 +54,11 @@ def build_worker_context(settings: Settings) -> WorkerContext:
     engine = make_engine(settings.DATABASE_URL, pool_size=3, max_overflow=4)
     factory = make_session_factory(engine)
     lock = ProjectLock(engine)
-    sync_engine = SyncEngine(settings, factory, clock, lock)
-    return WorkerContext(settings, clock, engine, factory, lock, sync_engine)
+    registry = DatabaseSessionRegistry(factory, clock)
+
+    def client() -> LogikalClient:
+        return LogikalClient.from_settings(settings, registry=registry)
+
+    sync_engine = SyncEngine(settings, factory, clock, lock, client_factory=client)
+    reaper = Reaper(factory, clock, client)
+    return WorkerContext(settings, clock, engine, factory, lock, sync_engine, reaper)

@@ -12,6 +12,8 @@ import redis
 from celery import bootsteps
 
 from middleware.logs import get_logger
+from middleware.timed_redis import timed_client
+from middleware.waits import wait_or_stop
 
 __all__ = [
     "HEARTBEAT_INTERVAL_SECONDS",
@@ -26,6 +28,7 @@ __all__ = [
 HEARTBEAT_PREFIX = "logikal:worker:"
 HEARTBEAT_TTL_SECONDS = 15
 HEARTBEAT_INTERVAL_SECONDS = 5.0
+REDIS_TIMEOUT_SECONDS = 2.0  # each heartbeat / presence call to Redis
 _log = get_logger(__name__)
 
 
@@ -33,14 +36,12 @@ def heartbeat_key(hostname: str) -> str:
     return f"{HEARTBEAT_PREFIX}{hostname}"
 
 
-def _client(redis_url: str) -> redis.Redis[bytes]:
-    return redis.Redis.from_url(redis_url, socket_timeout=2.0, socket_connect_timeout=2.0)
+def live_workers(redis_url: str, timeout: float = REDIS_TIMEOUT_SECONDS) -> list[str]:
+    """Hostnames of workers with a fresh heartbeat (real time: Redis TTLs do not warp); [] if Redis fails.
 
-
-def live_workers(redis_url: str) -> list[str]:
-    """Hostnames of workers with a fresh heartbeat (real time: Redis TTLs do not warp); [] if Redis fails."""
+    ``timeout`` bounds each Redis call (the web passes HEALTH_CHECK_TIMEOUT_SECONDS)."""
     try:
-        with _client(redis_url) as client:
+        with timed_client(redis_url, timeout) as client:
             keys = [k.decode() for k in client.scan_iter(match=f"{HEARTBEAT_PREFIX}*", count=100)]
     except redis.RedisError as exc:
         _log.warning("worker.presence_unavailable", error=str(exc))
@@ -76,7 +77,7 @@ class Heartbeat:
         every lazy import (redis parsers, socket, idna) on the main thread, so the thread imports nothing.
         """
         self._stopped.clear()
-        client = _client(self._redis_url)
+        client = timed_client(self._redis_url, REDIS_TIMEOUT_SECONDS)
         self._beat(client)
         self._thread = threading.Thread(
             target=self._run, args=(client,), name="worker-heartbeat", daemon=True
@@ -95,14 +96,14 @@ class Heartbeat:
             self._thread.join(timeout=self._interval + 3.0)
             self._thread = None
         try:
-            with _client(self._redis_url) as client:
+            with timed_client(self._redis_url, REDIS_TIMEOUT_SECONDS) as client:
                 client.delete(self._key)
         except redis.RedisError:
             pass  # the key expires by itself
 
     def _run(self, client: redis.Redis[bytes]) -> None:
         try:
-            while not self._stopped.wait(self._interval):
+            while not wait_or_stop(self._stopped, self._interval):
                 self._beat(client)
         finally:
             client.close()

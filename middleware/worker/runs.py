@@ -12,16 +12,19 @@ from middleware.db.models import ObjectSyncConfig, SyncLog, SyncStatus, SyncTrig
 from middleware.db.session import session_scope
 from middleware.sync.results import SyncRunResult
 
-__all__ = ["OPEN_STATES", "close_open_run", "queued_run", "record_run_outcome"]
+__all__ = ["OPEN_STATES", "abandon_runs", "close_open_run", "queued_run", "record_run_outcome"]
 
 OPEN_STATES = (SyncStatus.QUEUED.value, SyncStatus.STARTED.value)
 
 
-def queued_run(run_id: str, object_type: str, trigger: SyncTrigger, clock: Clock) -> SyncLog:
+def queued_run(
+    run_id: str, object_type: str, trigger: SyncTrigger, clock: Clock, *, batch_id: str | None = None
+) -> SyncLog:
     """The sync_logs row of a run that is enqueued but not started; times come from the (warped) clock."""
     now = clock.now()
     return SyncLog(
         run_id=run_id,
+        batch_id=batch_id,
         sync_type=object_type,
         trigger=trigger.value,
         target=object_type,
@@ -66,3 +69,19 @@ def close_open_run(
             update(SyncLog).where(SyncLog.run_id == run_id, SyncLog.status.in_(OPEN_STATES)).values(values)
         )
         return bool(getattr(closed, "rowcount", 0))
+
+
+def abandon_runs(session: Session, clock: Clock, condition: Any, *, reason: str) -> list[str]:
+    """Close the open rows matching ``condition`` as abandoned with ``reason``; their run ids."""
+    closed = session.execute(
+        update(SyncLog)
+        .where(condition, SyncLog.status.in_(OPEN_STATES))
+        .values(
+            status=SyncStatus.ABANDONED.value,
+            message=reason[:500],
+            error_details=reason[:2000],
+            completed_at=clock.now(),
+        )
+        .returning(SyncLog.run_id)
+    )
+    return list(closed.scalars())

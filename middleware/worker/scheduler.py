@@ -113,7 +113,10 @@ class SyncScheduler:
                     continue
                 plan = PlannedSync(object_type, str(uuid.uuid4()))
                 config.last_attempt = now
-                session.add(queued_run(plan.run_id, object_type.value, SyncTrigger.SCHEDULED, self._clock))
+                run = queued_run(
+                    plan.run_id, object_type.value, SyncTrigger.SCHEDULED, self._clock, batch_id=task_id
+                )
+                session.add(run)
                 report.planned.append(plan)
         self._send(report)
         return report

@@ -11,6 +11,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_before_create_process, worker_process_init, worker_process_shutdown
 
 from middleware.db.models import ObjectType, SyncStatus, SyncTrigger
+from middleware.db.session import is_database_unavailable
 from middleware.errors import ResourceLockedError
 from middleware.locks import type_lock_key
 from middleware.logs import get_logger
@@ -28,6 +29,8 @@ from middleware.worker.scheduler import PlannedSync, SyncScheduler
 __all__ = ["force_sync_project", "parse_elevation_sqlite", "smart_sync_scheduler", "sync_object_type"]
 
 _log = get_logger(__name__)
+# Waits (seconds of the worker's clock) before each redelivery of a run PostgreSQL dropped: ~10 min in all.
+DATABASE_RETRY_COUNTDOWNS = (0.5, 1, 2, 4, 8, 15, 30, *([60] * 9))
 
 
 def _context(task: Task[Any, Any]) -> WorkerContext:
@@ -71,6 +74,13 @@ def sync_object_type(
     log = _log.bind(object_type=kind.value, run_id=run_id, trigger=trigger)
     try:
         with ctx.lock.hold(type_lock_key(kind.value)):
+            # we hold the type lock, so a run of this type left "started" lost its process
+            decision = ctx.reaper.prepare_run(run_id, still_running_is_lost=True)
+            if not decision.should_run:
+                log.warning("sync.delivery_skipped", reason=decision.reason)
+                return {"object_type": kind.value, "run_id": run_id, "status": "skipped"}
+            run_id = decision.run_id
+            log = log.bind(run_id=run_id)
             log.info("sync.type_started")
             result = ctx.sync_engine.sync_object_type(kind, trigger=SyncTrigger(trigger), run_id=run_id)
     except ResourceLockedError as exc:
@@ -81,6 +91,7 @@ def sync_object_type(
             )
         return {"object_type": kind.value, "run_id": run_id, "status": "skipped"}
     except (Exception, SoftTimeLimitExceeded) as exc:
+        _retry_while_database_unavailable(self, exc, log)
         log.exception("sync.type_failed", error=str(exc))
         if run_id is not None:
             close_open_run(
@@ -91,6 +102,18 @@ def sync_object_type(
     record_run_outcome(ctx.session_factory, ctx.clock, kind.value, result)
     log.info("sync.type_finished", status=result.status.value, duration_seconds=result.duration_seconds)
     return {"object_type": kind.value, "run_id": result.run_id, "status": result.status.value}
+
+
+def _retry_while_database_unavailable(task: Task[Any, Any], exc: Exception, log: Any) -> None:
+    """PostgreSQL went away mid-run (restart, crash): the run's row cannot even be closed now. Deliver the
+    task again later (its chain rides along) instead of failing it; the redelivery finds the row still
+    ``started`` and redoes the run. Gives up (returns, the caller records the failure) after the budget."""
+    if not is_database_unavailable(exc) or task.request.retries >= len(DATABASE_RETRY_COUNTDOWNS):
+        return
+    countdown = DATABASE_RETRY_COUNTDOWNS[task.request.retries]
+    log.warning("sync.database_unavailable", error=str(exc), retry_in_seconds=countdown,
+                attempt=task.request.retries + 1)  # fmt: skip
+    raise task.retry(exc=exc, countdown=countdown, max_retries=len(DATABASE_RETRY_COUNTDOWNS))
 
 
 def _record_failure(ctx: WorkerContext, kind: ObjectType, run_id: str | None) -> None:
@@ -110,6 +133,13 @@ def force_sync_project(
     """Full cascade of one project (the engine holds the project lock); a held lock ends the run as failed."""
     ctx = _context(self)
     log = _log.bind(run_id=run_id, project=project_name, directory=directory_path)
+    # a retry: the attempt before this one gave up (PostgreSQL went away), so its "started" row runs nowhere
+    decision = ctx.reaper.prepare_run(run_id, still_running_is_lost=self.request.retries > 0)
+    if not decision.should_run or decision.run_id is None:
+        log.warning("force_sync.delivery_skipped", reason=decision.reason)
+        return {"run_id": run_id, "status": "skipped", "message": decision.reason}
+    run_id = decision.run_id
+    log = log.bind(run_id=run_id)
     try:
         result = ctx.sync_engine.sync_project(
             project_name, directory_path, trigger=SyncTrigger.FORCE, run_id=run_id
@@ -119,6 +149,7 @@ def force_sync_project(
         close_open_run(ctx.session_factory, ctx.clock, run_id, message="Resource locked", error=exc)
         return {"run_id": run_id, "status": SyncStatus.FAILED.value, "message": "Resource locked"}
     except (Exception, SoftTimeLimitExceeded) as exc:
+        _retry_while_database_unavailable(self, exc, log)
         log.exception("force_sync.failed", error=str(exc))
         close_open_run(
             ctx.session_factory, ctx.clock, run_id, message=str(exc) or "force sync failed", error=exc
@@ -165,6 +196,10 @@ def smart_sync_scheduler(self: Task[Any, Any]) -> dict[str, Any]:
         run_limit_seconds=run_limit_seconds,
         dispatch=dispatch,
     )
+    try:  # first close what dead processes left open, so their types are not claimed by a lost run
+        ctx.reaper.reap()
+    except Exception as exc:  # recovery must never stop the tick itself
+        _log.error("scheduler.reap_failed", error=(str(exc).splitlines() or [type(exc).__name__])[0])
     report = scheduler.tick(self.request.id or "local")
     return {
         "enabled": report.enabled,

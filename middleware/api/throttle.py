@@ -1,0 +1,115 @@
+"""Fixed-window rate limits: login throttling (failed attempts) and each Odoo client's rate_limit_per_hour.
+
+Counters live in Redis when REDIS_URL is set, so every web worker shares them; otherwise (or while Redis is
+unreachable) in this process's memory. Windows are real seconds: a warped clock must not reset them."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import redis
+from fastapi import HTTPException, status
+
+from middleware.logs import get_logger
+
+__all__ = ["LOGIN_LIMITS", "Limit", "RateLimiter", "throttled_login", "too_many_requests"]
+
+_log = get_logger(__name__)
+KEY_PREFIX = "logikal:rate:"
+
+
+@dataclass(frozen=True)
+class Limit:
+    count: int
+    window_seconds: int
+
+
+# Failed logins per (address, account), and per address over all accounts (password spraying).
+LOGIN_LIMITS = {"account": Limit(5, 300), "address": Limit(20, 300)}
+
+
+def too_many_requests(retry_after: float, message: str) -> HTTPException:
+    seconds = max(1, math.ceil(retry_after))
+    return HTTPException(
+        status.HTTP_429_TOO_MANY_REQUESTS,
+        detail={"code": "RATE_LIMITED", "message": message, "retry_after_seconds": seconds},
+        headers={"Retry-After": str(seconds)},
+    )
+
+
+class RateLimiter:
+    def __init__(self, redis_url: str | None, *, now: Callable[[], float] = time.time) -> None:
+        self._redis = (
+            redis.Redis.from_url(redis_url, socket_timeout=1.0, socket_connect_timeout=1.0)
+            if redis_url
+            else None
+        )
+        self._now = now
+        self._memory: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def _window(self, key: str, limit: Limit) -> tuple[str, float]:
+        start = int(self._now() // limit.window_seconds) * limit.window_seconds
+        return f"{KEY_PREFIX}{key}:{start}", start + limit.window_seconds - self._now()
+
+    def _add(self, name: str, amount: int, ttl: int) -> int:
+        if self._redis is not None:
+            try:
+                pipe = self._redis.pipeline()
+                pipe.incrby(name, amount)
+                pipe.expire(name, ttl)
+                return int(pipe.execute()[0])
+            except redis.RedisError as exc:
+                _log.warning("api.rate_limit_store_unavailable", error=str(exc)[:200])
+        with self._lock:
+            if len(self._memory) > 100_000:  # old windows: drop them all rather than grow without bound
+                self._memory.clear()
+            self._memory[name] = self._memory.get(name, 0) + amount
+            return self._memory[name]
+
+    def hit(self, key: str, limit: Limit) -> float | None:
+        """Count one event; None while within ``limit``, else the seconds until its window ends."""
+        name, remaining = self._window(key, limit)
+        count = self._add(name, 1, limit.window_seconds + 1)
+        return remaining if count > limit.count else None
+
+    def exceeded(self, key: str, limit: Limit) -> float | None:
+        """Like ``hit`` without counting: seconds until the window ends if ``limit`` is already reached."""
+        name, remaining = self._window(key, limit)
+        count = self._add(name, 0, limit.window_seconds + 1)
+        return remaining if count >= limit.count else None
+
+    def close(self) -> None:
+        if self._redis is not None:
+            self._redis.close()
+
+
+T = TypeVar("T")
+
+
+def throttled_login(
+    limiter: RateLimiter, kind: str, address: str, account: str, attempt: Callable[[], T]
+) -> T:
+    """Run a login ``attempt`` unless this address (for this account, or over all) failed too often: then
+    429 with Retry-After. A 401 from the attempt counts as a failure; successes are never limited."""
+    keys = {
+        "account": f"login:{kind}:{address}:{account.lower()[:128]}",
+        "address": f"login:{kind}:{address}",
+    }
+    for scope, key in keys.items():
+        wait = limiter.exceeded(key, LOGIN_LIMITS[scope])
+        if wait is not None:
+            _log.warning("api.login_throttled", kind=kind, address=address, scope=scope)
+            raise too_many_requests(wait, "Too many failed login attempts; try again later")
+    try:
+        return attempt()
+    except HTTPException as exc:
+        if exc.status_code == status.HTTP_401_UNAUTHORIZED:
+            for scope, key in keys.items():
+                limiter.hit(key, LOGIN_LIMITS[scope])
+        raise
