@@ -10,14 +10,17 @@ from .faults import Effect
 from .generate import DOS22309_ID
 from .names import ZERO_GUID
 from .testing import run_in_thread
+from .truth_types import ContentTruth, ElevationContentTruth
 
 __all__ = [
     "API_BASE_PATH",
     "DOS22309_ID",
     "ZERO_GUID",
     "AsyncFakeLogikalClient",
+    "ContentTruth",
     "Dataset",
     "Effect",
+    "ElevationContentTruth",
     "FakeApp",
     "FakeClock",
     "FakeConfig",

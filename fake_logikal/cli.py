@@ -12,7 +12,7 @@ import uvicorn
 
 from .api import API_BASE_PATH
 from .app import create_app, quiet_fault_noise
-from .config import FakeConfig, elevation_count_for
+from .config import PARTS_SIZES, FakeConfig, elevation_count_for
 
 __all__ = ["main", "parse_args"]
 
@@ -38,8 +38,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--time-scale", type=float, default=1.0, help="latency multiplier (0.01 = 100x faster)"
     )
-    parser.add_argument(
-        "--parts-list-kb", type=_kb_range, default=(100, 400), help="parts-list size range, e.g. 700-1700"
+    sizes = parser.add_mutually_exclusive_group()
+    sizes.add_argument(
+        "--parts-list-kb", type=_kb_range, default=None, help="parts-list size range in KiB, e.g. 700-1700"
+    )
+    sizes.add_argument(
+        "--parts-size",
+        choices=sorted(PARTS_SIZES),
+        default=None,
+        help="parts-list size preset: default 100-400 KiB, production 1024-2355 KiB (1-2.3 MB)",
     )
     parser.add_argument(
         "--parts-list-wal", action="store_true", help="WAL-mode SQLite files, as in production"
@@ -57,6 +64,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--lenient-levels", action="store_true", help="operations also work below their level"
+    )
+    parser.add_argument(
+        "--missing-row-trap",
+        action="store_true",
+        help="one elevation's parts list lacks its own Elevations row (a correct parser fails it)",
     )
     parser.add_argument("--log-level", default="warning")
     return parser.parse_args(argv)
@@ -79,7 +91,7 @@ def build_config(args: argparse.Namespace) -> FakeConfig:
         password=args.password,
         latency=args.latency,
         time_scale=args.time_scale,
-        parts_list_kb=args.parts_list_kb,
+        parts_list_kb=args.parts_list_kb or PARTS_SIZES[args.parts_size or "default"],
         parts_list_wal=args.parts_list_wal,
         max_sessions=args.max_sessions,
         session_idle_timeout_s=args.session_idle_timeout,
@@ -88,6 +100,7 @@ def build_config(args: argparse.Namespace) -> FakeConfig:
         directories_at_deeper_level=args.directories_at_deeper_level,
         deep_directory_select=not args.stepwise_directory_select,
         strict_levels=not args.lenient_levels,
+        missing_row_trap=args.missing_row_trap,
     )
 
 
@@ -130,7 +143,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"fake_logikal ready on http://{args.host}:{{port}}{API_BASE_PATH}/ "
         f"seed={config.seed} size={config.size} elevations={counts['elevations']} "
         f"projects={counts['projects']} directories={counts['directories']} "
-        f"latency={config.latency} build_s={time.perf_counter() - started:.3f}"
+        f"latency={config.latency} parts_kb={config.parts_list_kb[0]}-{config.parts_list_kb[1]} "
+        f"build_s={time.perf_counter() - started:.3f}"
     )
     assert counts["elevations"] >= elevation_count_for(config.size) - 1
     quiet_fault_noise()

@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
+
+from .truth_types import ContentTruth, ElevationContentTruth
 
 __all__ = ["AsyncFakeLogikalClient", "FakeControlError", "FakeLogikalClient"]
 
 Json = dict[str, Any]
+
+
+def _reset_body(
+    seed: int | None,
+    size: str | int | None,
+    parts_size: str | tuple[int, int] | None,
+    missing_row_trap: bool | None,
+) -> Json:
+    body = {"seed": seed, "size": size, "parts_size": parts_size, "missing_row_trap": missing_row_trap}
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in body.items() if v is not None}
+
+
+def _content_params(ids: list[str] | None, parts: str | None) -> Json:
+    params: Json = {}
+    if ids is not None:
+        params["ids"] = ",".join(ids)
+    if parts:
+        params["parts"] = parts
+    return params
 
 
 class FakeControlError(RuntimeError):
@@ -60,13 +81,27 @@ class FakeLogikalClient:
     def health(self) -> Json:
         return self._call("GET", "health")
 
-    def reset(self, seed: int | None = None, size: str | int | None = None) -> Json:
-        return self._call(
-            "POST", "reset", {k: v for k, v in {"seed": seed, "size": size}.items() if v is not None}
-        )
+    def reset(
+        self,
+        seed: int | None = None,
+        size: str | int | None = None,
+        *,
+        parts_size: str | tuple[int, int] | None = None,
+        missing_row_trap: bool | None = None,
+    ) -> Json:
+        """New dataset; `parts_size` "default" | "production" | (low, high) KiB; None keeps the current."""
+        return self._call("POST", "reset", _reset_body(seed, size, parts_size, missing_row_trap))
 
     def state(self, parts: str | None = None) -> Json:
         return self._call("GET", "state", params={"parts": parts} if parts else None)
+
+    def content(self, ids: list[str] | None = None, parts: str | None = None) -> ContentTruth:
+        """Content truth of every elevation (or of `ids`); `parts="all"` adds each file's sha256."""
+        return cast(ContentTruth, self._call("GET", "content", params=_content_params(ids, parts)))
+
+    def elevation_content(self, elevation_id: str, parts: str | None = None) -> ElevationContentTruth:
+        params = {"parts": parts} if parts else None
+        return cast(ElevationContentTruth, self._call("GET", f"content/{elevation_id}", params=params))
 
     def mutate(self, *operations: Json) -> Json:
         """Apply mutations, e.g. `mutate({"action": "edit", "kind": "elevation", "count": 3})`."""
@@ -156,13 +191,21 @@ class AsyncFakeLogikalClient:
     async def _call(self, method: str, path: str, json: Any = None, params: Json | None = None) -> Json:
         return _check(await self._client.request(method, f"/_fake/{path}", json=json, params=params))
 
-    async def reset(self, seed: int | None = None, size: str | int | None = None) -> Json:
-        return await self._call(
-            "POST", "reset", {k: v for k, v in {"seed": seed, "size": size}.items() if v is not None}
-        )
+    async def reset(
+        self,
+        seed: int | None = None,
+        size: str | int | None = None,
+        *,
+        parts_size: str | tuple[int, int] | None = None,
+        missing_row_trap: bool | None = None,
+    ) -> Json:
+        return await self._call("POST", "reset", _reset_body(seed, size, parts_size, missing_row_trap))
 
     async def state(self, parts: str | None = None) -> Json:
         return await self._call("GET", "state", params={"parts": parts} if parts else None)
+
+    async def content(self, ids: list[str] | None = None, parts: str | None = None) -> ContentTruth:
+        return cast(ContentTruth, await self._call("GET", "content", params=_content_params(ids, parts)))
 
     async def mutate(self, *operations: Json) -> Json:
         return await self._call("POST", "mutate", {"operations": list(operations)})

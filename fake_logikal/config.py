@@ -5,9 +5,23 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-__all__ = ["SIZES", "FakeConfig", "elevation_count_for"]
+__all__ = ["PARTS_SIZES", "SIZES", "FakeConfig", "elevation_count_for", "parts_list_kb_for"]
 
 SIZES = {"small": 100, "medium": 1_000, "large": 10_000}
+# parts-list size presets in KiB: "default" is cheap; "production" is upstream-facts §7.15 (1-2.3 MB per file)
+PARTS_SIZES = {"default": (100, 400), "production": (1024, 2355)}
+
+
+def parts_list_kb_for(value: str | list[int] | tuple[int, int]) -> tuple[int, int]:
+    """A preset name (`default`, `production`) or a (low, high) KiB range."""
+    if isinstance(value, str):
+        if value not in PARTS_SIZES:
+            raise ValueError(
+                f"parts size must be one of {sorted(PARTS_SIZES)} or [low, high] KiB, not {value!r}"
+            )
+        return PARTS_SIZES[value]
+    low, high = (int(v) for v in value)
+    return low, high
 
 
 def elevation_count_for(size: str | int) -> int:
@@ -38,6 +52,11 @@ class FakeConfig:
       or "405".
     - `list_recycled_elevations`: GET /elevations includes elevations with isInRecycleBin=true (default True).
     - `list_deleted_projects`: GET /projects includes projects with isDeleted=true (default True).
+
+    Dataset traps: P1/P10/P11… in one phase with several Elevations rows per parts list and zero-GUID default
+    phases are always there (a correct middleware handles them). `missing_row_trap` (default False) also gives
+    one elevation a parts list without its own row: a correct middleware records that parse as failed, so its
+    runs turn partial — switch it on where a scenario expects that.
     """
 
     seed: int = 1
@@ -63,14 +82,21 @@ class FakeConfig:
     root_projects: Literal["empty", "405"] = "empty"
     list_recycled_elevations: bool = True
     list_deleted_projects: bool = True
+    missing_row_trap: bool = False
 
     def __post_init__(self) -> None:
         elevation_count_for(self.size)
+        self.parts_list_kb = parts_list_kb_for(self.parts_list_kb)
         low, high = self.parts_list_kb
         if not 8 <= low <= high:
             raise ValueError("parts_list_kb must be (low, high) with 8 <= low <= high")
         if self.time_scale < 0:
             raise ValueError("time_scale must be >= 0")
+
+    @property
+    def parts_size(self) -> str | None:
+        """The preset name of `parts_list_kb`, if it is one."""
+        return next((name for name, kb in PARTS_SIZES.items() if kb == self.parts_list_kb), None)
 
     @property
     def elevation_count(self) -> int:
@@ -80,4 +106,5 @@ class FakeConfig:
         data = asdict(self)
         data["password"] = "***"  # noqa: S105 - never echo the secret
         data["parts_list_kb"] = list(self.parts_list_kb)
+        data["parts_size"] = self.parts_size
         return data

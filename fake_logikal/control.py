@@ -1,4 +1,4 @@
-"""The control plane under `/_fake/`: reset, truth, mutations, faults, call journal, sessions and clock."""
+"""The control plane under `/_fake/`: reset, truth, content, mutations, faults, journal, sessions, clock."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, Router
 
 from .mutations import apply_mutation
+from .truth import PartsDigestMode, content_of, elevation_content
 
 if TYPE_CHECKING:
     from .app import FakeApp
@@ -30,6 +31,15 @@ async def _body(request: Request) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValueError("the body must be a JSON object")
     return data
+
+
+_DIGEST_MODES: dict[str, PartsDigestMode] = {"all": "all", "cached": "cached", "none": "none"}
+
+
+def _digest_mode(value: str) -> PartsDigestMode:
+    if value not in _DIGEST_MODES:
+        raise ValueError("parts must be all, cached or none")
+    return _DIGEST_MODES[value]
 
 
 def _guarded(endpoint: Endpoint) -> Endpoint:
@@ -53,18 +63,34 @@ def build_control_router(app: FakeApp) -> Router:
 
     async def reset(request: Request) -> Response:
         body = await _body(request)
-        app.backend.reset(body.get("seed"), body.get("size"))
+        parts_size = body.get("parts_size", body.get("parts_list_kb"))
+        app.backend.reset(
+            body.get("seed"),
+            body.get("size"),
+            parts_size=parts_size,
+            missing_row_trap=body.get("missing_row_trap"),
+        )
         app.faults.clear()
         app.journal.clear()
         mutation_counter[0] = 0
         state = app.backend.dataset.to_state("none")
-        return JSONResponse({"seed": state["seed"], "size": state["size"], "counts": state["counts"]})
+        config = app.backend.config
+        return JSONResponse(
+            {
+                "seed": state["seed"],
+                "size": state["size"],
+                "counts": state["counts"],
+                "parts_list_kb": list(config.parts_list_kb),
+                "parts_size": config.parts_size,
+                "missing_row_trap": config.missing_row_trap,
+            }
+        )
 
     async def state(request: Request) -> Response:
         dataset = app.backend.dataset
-        mode = request.query_params.get("parts") or ("all" if len(dataset.elevations) <= 2000 else "cached")
-        if mode not in ("all", "cached", "none"):
-            raise ValueError("parts must be all, cached or none")
+        mode = _digest_mode(
+            request.query_params.get("parts") or ("all" if len(dataset.elevations) <= 2000 else "cached")
+        )
         if mode == "all":
             ids = list(dataset.elevations)
 
@@ -75,6 +101,26 @@ def build_control_router(app: FakeApp) -> Router:
 
             await anyio.to_thread.run_sync(digest_all)
         truth = dataset.to_state("none" if mode == "none" else "cached")
+        return JSONResponse(truth)
+
+    async def content(request: Request) -> Response:
+        dataset = app.backend.dataset
+        mode = _digest_mode(request.query_params.get("parts") or "none")
+        raw_ids = request.query_params.get("ids")
+        ids = [i.strip() for i in raw_ids.split(",") if i.strip()] if raw_ids else None
+        unknown = [i for i in ids or [] if i not in dataset.elevations]
+        if unknown:
+            return JSONResponse({"detail": f"no elevation {', '.join(unknown)}"}, 404)
+        truth = await anyio.to_thread.run_sync(lambda: content_of(dataset, ids, mode))
+        return JSONResponse(truth)
+
+    async def one_content(request: Request) -> Response:
+        dataset = app.backend.dataset
+        elevation_id = request.path_params["elevation_id"]
+        if elevation_id not in dataset.elevations:
+            return JSONResponse({"detail": f"no elevation {elevation_id}"}, 404)
+        mode = _digest_mode(request.query_params.get("parts") or "none")
+        truth = await anyio.to_thread.run_sync(lambda: elevation_content(dataset, elevation_id, mode))
         return JSONResponse(truth)
 
     async def mutate(request: Request) -> Response:
@@ -149,6 +195,8 @@ def build_control_router(app: FakeApp) -> Router:
         Route("/_fake/config", _guarded(config), methods=["GET"]),
         Route("/_fake/reset", _guarded(reset), methods=["POST"]),
         Route("/_fake/state", _guarded(state), methods=["GET"]),
+        Route("/_fake/content", _guarded(content), methods=["GET"]),
+        Route("/_fake/content/{elevation_id}", _guarded(one_content), methods=["GET"]),
         Route("/_fake/mutate", _guarded(mutate), methods=["POST"]),
         Route("/_fake/faults", _guarded(faults), methods=["GET", "POST", "DELETE"]),
         Route("/_fake/faults/{rule_id}", _guarded(fault), methods=["DELETE"]),

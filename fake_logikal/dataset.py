@@ -6,18 +6,19 @@ import hashlib
 import random
 import threading
 from collections import OrderedDict
-from typing import Any, Literal
+from typing import Any
 
 from .config import elevation_count_for
+from .content import PartsListContent, parts_list_content
 from .generate import generate_tree
 from .model import Directory, Elevation, Phase, Project
 from .names import ZERO_GUID
 from .partslist import build_parts_list
 from .thumbnail import ThumbnailRequest, render_thumbnail
+from .truth import PartsDigestMode, state_of
 
 __all__ = ["Dataset", "PartsDigestMode"]
 
-PartsDigestMode = Literal["all", "cached", "none"]
 _PARTS_CACHE_BYTES = 64 * 1024 * 1024
 _THUMB_CACHE_ITEMS = 4096
 
@@ -32,11 +33,13 @@ class Dataset:
         parts_list_kb: tuple[int, int] = (100, 400),
         *,
         parts_list_wal: bool = False,
+        missing_row_trap: bool = False,
     ):
         self.seed = seed
         self.size = size
         self.parts_list_kb = parts_list_kb
         self.parts_list_wal = parts_list_wal
+        self.missing_row_trap = missing_row_trap
         self.version = 0  # bumped by every mutation; list caches key on it
         self.directories: dict[str, Directory] = {}
         self.projects: dict[str, Project] = {}
@@ -50,7 +53,9 @@ class Dataset:
         self._parts_bytes = 0
         self._digests: dict[tuple[str, int], tuple[str, int]] = {}
         self._thumbs: OrderedDict[tuple[str, int, ThumbnailRequest], bytes] = OrderedDict()
-        directories, projects, phases, elevations = generate_tree(seed, elevation_count_for(size))
+        directories, projects, phases, elevations = generate_tree(
+            seed, elevation_count_for(size), missing_row_trap=missing_row_trap
+        )
         for directory in directories:
             self.add_directory(directory)
         for project in projects:
@@ -134,11 +139,20 @@ class Dataset:
 
     def rename_directory(self, path: str, name: str) -> str:
         """Rename a directory; its path and every descendant's path (and their projects) follow."""
+        return self.relocate_directory(path, self.directories[path].parent, name)
+
+    def relocate_directory(self, path: str, parent: str | None, name: str | None = None) -> str:
+        """Move a directory under `parent` (None: a root), maybe renamed; its subtree and projects follow."""
+        old = self.directories[path]
+        name = old.name if name is None else name
         if "/" in name or not name:
             raise ValueError("a directory name must be non-empty and contain no '/'")
-        old = self.directories[path]
-        new_path = f"{old.parent}/{name}" if old.parent else name
-        if new_path in self.directories:
+        if parent is not None and parent not in self.directories:
+            raise ValueError(f"no directory {parent!r}")
+        if parent is not None and (parent == path or parent.startswith(path + "/")):
+            raise ValueError(f"cannot move {path!r} into its own subtree")
+        new_path = f"{parent}/{name}" if parent else name
+        if new_path != path and new_path in self.directories:
             raise ValueError(f"directory {new_path!r} exists")
 
         def moved(p: str | None) -> str | None:
@@ -149,18 +163,39 @@ class Dataset:
         directories = list(self.directories.values())
         for directory in directories:
             directory.path, directory.parent = moved(directory.path) or "", moved(directory.parent)
-        old.name = name
+        old.name, old.parent = name, parent
         for project in self.projects.values():
             project.directory = moved(project.directory) or ""
         self.directories = {d.path: d for d in directories}
         self._children = {}
         for directory in directories:
             self._children.setdefault(directory.parent, []).append(directory.path)
+        self._reindex_projects()
+        self.version += 1
+        return new_path
+
+    def move_project(self, project_id: str, directory: str) -> None:
+        if directory not in self.directories:
+            raise ValueError(f"no directory {directory!r}")
+        self.projects[project_id].directory = directory
+        self._reindex_projects()
+        self.version += 1
+
+    def move_elevation(self, elevation_id: str, phase_id: str) -> None:
+        """Move an elevation to another phase of its project (its parts list changes: a new revision)."""
+        elevation = self.elevations[elevation_id]
+        if self.phase(elevation.project_id, phase_id) is None:
+            raise ValueError(f"no phase {phase_id!r} in the elevation's project")
+        self._phase_elevations[(elevation.project_id, elevation.phase_id)].remove(elevation_id)
+        elevation.phase_id = phase_id
+        elevation.revision += 1
+        self._phase_elevations.setdefault((elevation.project_id, phase_id), []).append(elevation_id)
+        self.version += 1
+
+    def _reindex_projects(self) -> None:
         self._dir_projects = {}
         for project in self.projects.values():
             self._dir_projects.setdefault(project.directory, []).append(project.id)
-        self.version += 1
-        return new_path
 
     # --- bytes ---------------------------------------------------------------------------------------------
     def parts_list_target_bytes(self, elevation: Elevation) -> int:
@@ -225,26 +260,11 @@ class Dataset:
                     self._thumbs.popitem(last=False)
         return cached
 
+    def content(self, elevation_id: str) -> PartsListContent:
+        """What the elevation's parts list says (rows and table sizes), without building its bytes."""
+        elevation = self.elevations[elevation_id]
+        return parts_list_content(self.seed, elevation, self.parts_list_target_bytes(elevation))
+
     # --- truth ---
     def to_state(self, parts: PartsDigestMode = "all") -> dict[str, Any]:
-        elevations = []
-        for elevation in self.elevations.values():
-            item = elevation.to_state()
-            digest = None if parts == "none" else self.parts_list_digest(elevation.id, compute=parts == "all")
-            item["partsListSha256"], item["partsListSize"] = digest if digest else (None, None)
-            elevations.append(item)
-        return {
-            "seed": self.seed,
-            "size": self.size,
-            "version": self.version,
-            "counts": {
-                "directories": len(self.directories),
-                "projects": len(self.projects),
-                "phases": sum(len(p) for p in self.phases.values()),
-                "elevations": len(self.elevations),
-            },
-            "directories": [d.to_state() for d in self.directories.values()],
-            "projects": [p.to_state() for p in self.projects.values()],
-            "phases": [p.to_state() for phases in self.phases.values() for p in phases],
-            "elevations": elevations,
-        }
+        return state_of(self, parts)

@@ -19,7 +19,25 @@ _DEFAULT_PHASE_ORDER = [7, 6, 5, 4, 3, 2, 1, 10, 9, 8, 13, 12, 11]
 _FASE1_ORDER = [17, 16, 15, 14]
 _DATE_LOW, _DATE_HIGH = 1_600_000_000, 1_756_000_000
 
+_TRAP_INDEX = 2  # the first generated project: elevations P1…Pn, P1/P10/P11/P12 in one phase
+_TRAP_ELEVATIONS = 13
+
 Tree = tuple[list[Directory], list[Project], list[Phase], list[Elevation]]
+
+
+def _give(counts: list[int], index: int, least: int) -> None:
+    """Move elevations from the largest other counts to `counts[index]` until it holds `least`."""
+    while counts[index] < least:
+        donor = max((i for i in range(len(counts)) if i != index), key=lambda i: counts[i])
+        if counts[donor] == 0:
+            return
+        counts[donor] -= 1
+        counts[index] += 1
+
+
+def _number(elevation: Elevation) -> tuple[int, str]:
+    digits = "".join(c for c in elevation.name if c.isdigit())
+    return (int(digits) if digits else 0, elevation.name)
 
 
 def new_guid(rng: random.Random) -> str:
@@ -27,9 +45,11 @@ def new_guid(rng: random.Random) -> str:
 
 
 class _Builder:
-    def __init__(self, seed: int, elevation_count: int):
+    def __init__(self, seed: int, elevation_count: int, *, missing_row_trap: bool = False):
         self.rng = random.Random(seed)
         self.target = elevation_count
+        self.missing_row_trap = missing_row_trap
+        self.trap_project: Project | None = None
         self.directories: list[Directory] = []
         self.projects: list[Project] = []
         self.phases: list[Phase] = []
@@ -61,9 +81,15 @@ class _Builder:
         counts = [int(remaining * w / total) for w in weights]
         for i in range(remaining - sum(counts)):
             counts[i % len(counts)] += 1
+        _give(counts, _TRAP_INDEX, min(_TRAP_ELEVATIONS, remaining))
+        plain[_TRAP_INDEX].is_deleted = False  # its elevations must be synced to spring the traps
         for index, (project, count) in enumerate(zip(plain, counts, strict=True)):
-            self._fill_project(project, count, "P{}" if index == 2 else None)
+            self._fill_project(
+                project, count, "P{}" if index == _TRAP_INDEX else None, trap=index == _TRAP_INDEX
+            )
         self._ensure_flags()
+        if self.missing_row_trap:
+            self._plant_missing_row()
         return self.directories, self.projects, self.phases, self.elevations
 
     def _ensure_flags(self) -> None:
@@ -131,7 +157,8 @@ class _Builder:
         self.projects.append(project)
         return project
 
-    def _fill_project(self, project: Project, count: int, style: str | None) -> None:
+    def _fill_project(self, project: Project, count: int, style: str | None, *, trap: bool = False) -> None:
+        """Phases and elevations of a project; the trap project puts P1, P10, P11… into one phase."""
         rng = self.rng
         phases = [Phase(ZERO_GUID, project.id, "Posities zonder levering", "")]
         for name in rng.sample(PHASE_NAMES, rng.randrange(0, 4)):
@@ -141,13 +168,32 @@ class _Builder:
         self.phases.extend(phases)
         style = style or rng.choice(["P{:02d}", "R{:03d}", "D{:03d}", "P{}"])
         names = [style.format(i + 1) for i in range(count)]
-        names = [n + "_A" if rng.random() < 0.05 else n for n in names]
+        names = [n + "_A" if not trap and rng.random() < 0.05 else n for n in names]
         rng.shuffle(names)
+        prefix_phase: Phase | None = None
         for i, name in enumerate(names):
             phase = phases[0] if i % 3 == 0 else rng.choice(phases)
-            self.elevations.append(self._elevation(project, phase.id, name, recyclable=True))
+            if trap and name.startswith("P1"):
+                prefix_phase = prefix_phase or phase
+                phase = prefix_phase
+            self.elevations.append(self._elevation(project, phase.id, name, recyclable=not trap))
         if style == "P{}":
             self._link_prefix_rows(project.id)
+        if trap:
+            self.trap_project = project
+
+    def _plant_missing_row(self) -> None:
+        """The trap project's P2 gets a parts list without its own row (two siblings' rows instead)."""
+        if self.trap_project is None:
+            return
+        mine = [e for e in self.elevations if e.project_id == self.trap_project.id]
+        target = next((e for e in mine if e.name == "P2"), None)
+        if target is None:
+            return
+        siblings = sorted((e for e in mine if e.phase_id == target.phase_id and e is not target), key=_number)
+        decoys = siblings or sorted((e for e in mine if e is not target), key=_number)
+        target.extra_rows = tuple(e.name for e in decoys[:2]) or (f"{target.name} (kopie)",)
+        target.omits_own_row = True
 
     def _link_prefix_rows(self, project_id: str) -> None:
         """Parts lists of P1-style elevations also hold rows of P10, P11… (the upstream LIKE-match trap)."""
@@ -192,6 +238,9 @@ def make_elevation(
     )
 
 
-def generate_tree(seed: int, elevation_count: int) -> Tree:
-    """Directories, projects, phases and elevations for a seed; same seed → same objects in the same order."""
-    return _Builder(seed, elevation_count).build()
+def generate_tree(seed: int, elevation_count: int, *, missing_row_trap: bool = False) -> Tree:
+    """Directories, projects, phases and elevations for a seed; same seed → same objects in the same order.
+
+    `missing_row_trap` only marks one elevation's parts list as lacking its row; everything else is the same.
+    """
+    return _Builder(seed, elevation_count, missing_row_trap=missing_row_trap).build()

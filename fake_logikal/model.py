@@ -102,6 +102,8 @@ class Elevation:
     revision: int = 0
     # names of other Elevations rows the parts list holds before this elevation's own row
     extra_rows: tuple[str, ...] = field(default_factory=tuple)
+    # the parts list lacks this elevation's own Elevations row (holds only `extra_rows`)
+    omits_own_row: bool = False
 
     @property
     def system_description(self) -> str:
@@ -138,4 +140,5 @@ class Elevation:
             "phaseId": self.phase_id,
             "revision": self.revision,
             "partsListExtraRows": list(self.extra_rows),
+            "partsListOmitsOwnRow": self.omits_own_row,
         }

@@ -1,4 +1,4 @@
-"""Control-plane mutations: edit, add, delete, recycle, restore named or random objects; bump changedDate."""
+"""Control-plane mutations: edit, add, delete, recycle, restore, move objects; they bump changedDate."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from .names import ZERO_GUID
 
 __all__ = ["MutationError", "apply_mutation"]
 
-ACTIONS = ("edit", "add", "delete", "recycle", "restore")
+ACTIONS = ("edit", "add", "delete", "recycle", "restore", "move")
 KINDS = ("directory", "project", "phase", "elevation")
 _PROJECT_FIELDS = {
     "name": "name",
@@ -31,6 +31,7 @@ _ELEVATION_FIELDS = {
     "automaticDescription": "automatic_description",
     "modelDescription": "model_description",
     "isInRecycleBin": "is_in_recycle_bin",
+    "partsListOmitsOwnRow": "omits_own_row",
 }
 _PHASE_FIELDS = {"name": "name", "description": "description"}
 
@@ -111,6 +112,10 @@ class _Mutator:
         for key, value in changes.items():
             setattr(target, fields[key], value)
         if isinstance(target, Elevation):
+            if target.omits_own_row and not target.extra_rows:  # a file must hold some Elevations row
+                siblings = self.ds.elevations_of(target.project_id, target.phase_id)
+                decoys = [e.name for e in siblings if e is not target][:2]
+                target.extra_rows = tuple(decoys) or (f"{target.name} (kopie)",)
             target.revision += 1  # its parts list and thumbnail change with it
             target.version_id = new_guid(self.rng)
             target.changed_date = _bump(target.changed_date, self.now)
@@ -212,6 +217,24 @@ class _Mutator:
             return self.ds.phase(target.project_id, target.id) is not None
         return bool(target.id in self.ds.elevations)
 
+    def move(self, target: Any, spec: dict[str, Any]) -> None:
+        """Project → directory `to`; elevation → phase `to` of its project; directory → parent `to`/root."""
+        if "to" not in spec:
+            raise MutationError("'move' needs 'to' (a directory path, or for an elevation a phase id)")
+        to = spec["to"]
+        if isinstance(target, Project):
+            self.ds.move_project(target.id, str(to))
+            target.changed_date = _bump(target.changed_date, self.now)
+        elif isinstance(target, Elevation):
+            self.ds.move_elevation(target.id, str(to))
+            target.version_id = new_guid(self.rng)
+            target.changed_date = _bump(target.changed_date, self.now)
+            self.touch_project(target.project_id)
+        elif isinstance(target, Directory):
+            self.ds.relocate_directory(target.path, None if to in (None, "") else str(to))
+        else:
+            raise MutationError("phases cannot move; delete one and add another")
+
     def recycle(self, target: Any, flag: bool) -> None:
         if isinstance(target, Project):
             target.is_deleted = flag
@@ -257,6 +280,8 @@ def apply_mutation(
             mutator.edit(target, dict(spec.get("changes") or {}))
         elif action == "delete":
             mutator.remove(target)
+        elif action == "move":
+            mutator.move(target, spec)
         else:
             mutator.recycle(target, action == "recycle")
         results.append(_describe(action, target))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import random
 import sqlite3
-import uuid
 
+from .content import ELEVATION_COLUMNS, db_guid, parts_list_content
 from .model import Elevation, Phase, Project
-from .names import COLORS, SUPPLIERS, SYSTEMS
+from .names import COLORS, SUPPLIERS
 
 __all__ = ["TABLES", "build_parts_list", "corrupt_parts_list"]
 
@@ -42,44 +42,16 @@ TABLES = [line.split()[2] for line in _SCHEMA.splitlines() if line.startswith("C
 _CALC_NAMES = ["Profielen", "Beslag", "Glas", "Afdichting", "Arbeid", "Montage", "Transport", "Coating"]
 
 
-def _db_guid(rng: random.Random) -> str:
-    return "{" + str(uuid.UUID(int=rng.getrandbits(128), version=4)).upper() + "}"
-
-
-def _elevation_row(elevation: Elevation, name: str, rng: random.Random, own: bool) -> tuple[object, ...]:
-    code, short, long_name, _ = SYSTEMS[elevation.system_index]
-    width = elevation.width if own else round(rng.uniform(500, 4000), 1)
-    height = elevation.height if own else round(rng.uniform(400, 3000), 1)
-    area = round(width * height / 1e6, 3)
-    element_id = "{" + elevation.id.upper() + "}" if own else _db_guid(rng)
-    return (
-        element_id,
-        "{" + elevation.phase_id.upper() + "}",
-        name,
-        elevation.amount,
-        f"{elevation.model_description}, {short}",
-        short,
-        width,
-        "mm",
-        height,
-        "mm",
-        round(area * 28.5, 2),
-        "kg",
-        area,
-        "m²",
-        code,
-        short,
-        long_name,
-        elevation.surface_of_base_element.name,
-        round(area * 410.0, 2),
-    )
-
-
 def build_parts_list(
     seed: int, elevation: Elevation, project: Project, phase: Phase, target_bytes: int
 ) -> bytes:
-    """A SQLite file (bytes) of about `target_bytes`, identical for the same seed, elevation and revision."""
-    rng = random.Random(f"{seed}:parts:{elevation.id}:{elevation.revision}")
+    """A SQLite file (bytes) of about `target_bytes`, identical for the same seed, elevation and revision.
+
+    Its Elevations and Glass rows are `parts_list_content(...)` (the content truth); the other tables are
+    filler drawn from a separate random stream.
+    """
+    content = parts_list_content(seed, elevation, target_bytes)
+    rng = random.Random(f"{seed}:filler:{elevation.id}:{elevation.revision}")
     conn = sqlite3.connect(":memory:")
     try:
         conn.execute("PRAGMA page_size = 4096")
@@ -98,28 +70,11 @@ def build_parts_list(
             "INSERT INTO Phases VALUES (?, ?, ?, ?)",
             ("{" + phase.id.upper() + "}", "{" + project.id.upper() + "}", phase.name, phase.description),
         )
-        rows = [_elevation_row(elevation, name, rng, own=False) for name in elevation.extra_rows]
-        rows.append(_elevation_row(elevation, elevation.name, rng, own=True))
-        conn.executemany(f"INSERT INTO Elevations VALUES ({', '.join('?' * 19)})", rows)  # noqa: S608 - placeholders only
-        glass_area = elevation.width * elevation.height / 1e6 * 0.8
         conn.executemany(
-            "INSERT INTO Glass VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    _db_guid(rng),
-                    "{" + elevation.id.upper() + "}",
-                    name,
-                    elevation.width - 120,
-                    elevation.height - 120,
-                    round(glass_area / 2, 3),
-                    uvalue,
-                )
-                for name, uvalue in (
-                    ("HR++ 4-16-4 Argon", 1.1),
-                    (rng.choice(["Triple 4-12-4-12-4", "Gelaagd 33.1-15-4"]), 0.7),
-                )
-            ],
+            f"INSERT INTO Elevations VALUES ({', '.join('?' * len(ELEVATION_COLUMNS))})",  # noqa: S608 - placeholders only
+            content.elevation_rows,
         )
+        conn.executemany("INSERT INTO Glass VALUES (?, ?, ?, ?, ?, ?, ?)", content.glass_rows)
         supplier_ids = range(1, len(SUPPLIERS) + 1)
         conn.executemany(
             "INSERT INTO Suppliers VALUES (?, ?, ?)", [(i, *SUPPLIERS[i - 1]) for i in supplier_ids]
@@ -170,7 +125,7 @@ def build_parts_list(
             "INSERT INTO Insertions VALUES (?, ?, ?, ?, ?)",
             [
                 (
-                    _db_guid(rng),
+                    db_guid(rng),
                     f"Vak {i}",
                     rng.choice(["Draai-kiep", "Vast", "Deur"]),
                     round(rng.uniform(300, 1500), 1),
@@ -214,17 +169,15 @@ def build_parts_list(
             "INSERT INTO ElevationCE VALUES (?, ?, ?)",
             [(i, f"Eigenschap {i}", rng.choice(["Klasse 4", "E750", "C5", "NPD"])) for i in range(1, 21)],
         )
-        _pad(conn, target_bytes, rng.getrandbits(31))
+        _pad(conn, content.table_rows["CalcDetailItems"], rng.getrandbits(31))
         conn.commit()
         return conn.serialize()
     finally:
         conn.close()
 
 
-def _pad(conn: sqlite3.Connection, target_bytes: int, salt: int) -> None:
-    """Fill CalcDetailItems in SQL (fast, deterministic) until the file is about `target_bytes`."""
-    used = conn.execute("PRAGMA page_count").fetchone()[0] * 4096
-    rows = max(140, (target_bytes - used) // 146)
+def _pad(conn: sqlite3.Connection, rows: int, salt: int) -> None:
+    """Fill CalcDetailItems with `rows` rows in SQL (fast, deterministic), the bulk of the file's size."""
     conn.execute(
         """
         WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ?)

@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from .clock import FakeClock
-from .config import FakeConfig, elevation_count_for
+from .config import FakeConfig, elevation_count_for, parts_list_kb_for
 from .dataset import Dataset
 from .errors import (
     MSG_BAD_LOGIN,
@@ -81,23 +81,45 @@ class Backend:
         self.config = config
         self.clock = clock
         self.generation = 0
-        self.dataset = Dataset(
-            config.seed, config.size, config.parts_list_kb, parts_list_wal=config.parts_list_wal
-        )
+        self.dataset = self._new_dataset()
         self.sessions = SessionTable(config.seed, 0, config.max_sessions, config.session_idle_timeout_s)
 
-    def reset(self, seed: int | None = None, size: str | int | None = None) -> None:
-        """Fresh dataset (optionally another seed/size); every session is dropped, limits are kept."""
+    def _new_dataset(self) -> Dataset:
+        config = self.config
+        return Dataset(
+            config.seed,
+            config.size,
+            config.parts_list_kb,
+            parts_list_wal=config.parts_list_wal,
+            missing_row_trap=config.missing_row_trap,
+        )
+
+    def reset(
+        self,
+        seed: int | None = None,
+        size: str | int | None = None,
+        *,
+        parts_size: str | list[int] | tuple[int, int] | None = None,
+        missing_row_trap: bool | None = None,
+    ) -> None:
+        """Fresh dataset (optionally another seed/size/parts size/trap); sessions are dropped, limits kept."""
         if size is not None:
-            elevation_count_for(size)  # refuse a bad size before touching anything
+            elevation_count_for(size)  # refuse a bad value before touching anything
+        kb = None if parts_size is None else parts_list_kb_for(parts_size)
+        if kb is not None and not 8 <= kb[0] <= kb[1]:
+            raise ValueError("parts_list_kb must be (low, high) with 8 <= low <= high")
+        if missing_row_trap is not None and not isinstance(missing_row_trap, bool):
+            raise ValueError("missing_row_trap must be true or false")
+        if size is not None:
             self.config.size = size
         if seed is not None:
             self.config.seed = int(seed)
+        if kb is not None:
+            self.config.parts_list_kb = kb
+        if missing_row_trap is not None:
+            self.config.missing_row_trap = missing_row_trap
         self.generation += 1
-        config = self.config
-        self.dataset = Dataset(
-            config.seed, config.size, config.parts_list_kb, parts_list_wal=config.parts_list_wal
-        )
+        self.dataset = self._new_dataset()
         limits = (self.sessions.max_sessions, self.sessions.idle_timeout_s)
         self.sessions = SessionTable(self.config.seed, self.generation, *limits)
 
