@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 __all__ = [
+    "BuildStartError",
     "FaultInjectionUnsupportedError",
     "HarnessError",
+    "InconclusiveError",
     "MissingBinariesError",
     "ProcessExitedError",
     "ReadinessTimeoutError",
@@ -43,3 +45,11 @@ class ReadinessTimeoutError(WaitTimeoutError):
 
 class ProcessExitedError(HarnessError):
     """A managed process exited while we waited for it to become ready."""
+
+
+class InconclusiveError(HarnessError):
+    """The harness could not observe what a criterion needs: the verdict is "inconclusive", never "failed"."""
+
+
+class BuildStartError(HarnessError):
+    """The build under test did not start (a process exited or never became ready): a finding."""

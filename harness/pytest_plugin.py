@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from harness.services.base import ServiceProvider
+    from harness.runtime.services.base import ServiceProvider
 
 __all__ = [
     "clean_database_template",
@@ -38,7 +38,7 @@ def service_provider(request: pytest.FixtureRequest) -> Iterator[ServiceProvider
     """A started provider shared by the session; a missing service fails the test, never skips it."""
     # Imported here so that test runs needing no services do not pay for psycopg/redis/testcontainers.
     from harness.errors import HarnessError
-    from harness.services.select import start_provider
+    from harness.runtime.services.select import start_provider
 
     mode: str | None = request.config.getoption("--services")
     provider: ServiceProvider | None = None
@@ -78,7 +78,7 @@ def clean_database_url(
     service_provider: ServiceProvider, clean_database_template: str | None
 ) -> Iterator[str]:
     """A fresh database for one test, cloned from ``clean_database_template`` and dropped afterwards."""
-    from harness.services.base import unique_database_name
+    from harness.runtime.services.base import unique_database_name
 
     name = unique_database_name("harness_test")
     url = service_provider.create_database(name, template=clean_database_template)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from harness.evidence import Evidence
-from harness.observe import error_lines, find_lines
-from harness.polling import wait_for
+from harness.observe.evidence import Evidence
+from harness.runtime.polling import wait_for
+from harness.scenario.views import error_lines, find_lines
 from harness.stack import Stack
 
 pytestmark = [pytest.mark.scenario, pytest.mark.criterion("C02")]
@@ -22,7 +22,8 @@ def _startup_log(stack: Stack) -> dict[str, str]:
     for name, text in logs.items():
         lines = text.splitlines()
         last = max(
-            (i for i, line in enumerate(lines) for m in _STARTED if find_lines(line, m)), default=len(lines)
+            (i for i, line in enumerate(lines) for m in _STARTED if find_lines(line, m, stack.observer)),
+            default=len(lines),
         )
         cut[name] = "\n".join(lines[: last + 1])
     return cut
@@ -31,7 +32,9 @@ def _startup_log(stack: Stack) -> dict[str, str]:
 def test_startup_logs_have_no_error_and_no_traceback(shared_stack: Stack, evidence: Evidence) -> None:
     stack = shared_stack
     wait_for(
-        lambda: all(any(find_lines(t, m) for t in stack.middleware_logs().values()) for m in _STARTED),
+        lambda: all(
+            any(find_lines(t, m, stack.observer) for t in stack.middleware_logs().values()) for m in _STARTED
+        ),
         timeout=60,
         description="worker ready and beat started",
     )

@@ -7,10 +7,18 @@ from collections.abc import Callable
 
 import pytest
 
-from harness.evidence import Evidence
-from harness.invariants import DataReport, compare_with_fake, load_db_snapshot
-from harness.observe import SYNC_TYPES, find_lines, sync_windows, timeline, wait_first_syncs, wait_idle
-from harness.polling import wait_for
+from harness.observe.evidence import Evidence
+from harness.observe.invariants import DataReport
+from harness.runtime.polling import wait_for
+from harness.scenario.views import (
+    SYNC_TYPES,
+    compare_tree,
+    find_lines,
+    sync_windows,
+    timeline,
+    wait_first_syncs,
+    wait_idle,
+)
 from harness.stack import Stack
 
 pytestmark = [pytest.mark.scenario, pytest.mark.criterion("C03")]
@@ -52,8 +60,7 @@ def test_worker_reconnects_after_a_redis_crash_and_nothing_is_lost(
     reports: list[DataReport] = []
 
     def equal() -> bool:
-        with stack.db() as conn:
-            reports.append(compare_with_fake(load_db_snapshot(conn), stack.fake_state()))
+        reports.append(compare_tree(stack))
         return reports[-1].ok
 
     try:
@@ -63,5 +70,5 @@ def test_worker_reconnects_after_a_redis_crash_and_nothing_is_lost(
                         ok=bool(reports) and reports[-1].ok)  # fmt: skip
         evidence.add_timeline(timeline(sync_windows(stack), killed_at))
     for name, text in stack.middleware_logs().items():
-        for line in find_lines(text, "re:(?i)redis.*(error|connect|lost|retry)")[:3]:
+        for line in find_lines(text, "re:(?i)redis.*(error|connect|lost|retry)", stack.observer)[:3]:
             evidence.log_line(name, line)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from harness.evidence import Evidence
-from harness.invariants import DataReport, compare_with_fake, load_db_snapshot, sessions_left_open
-from harness.observe import SYNC_TYPES, sync_windows, timeline, wait_first_syncs
-from harness.polling import wait_for
+from harness.errors import HarnessError
+from harness.observe.evidence import Evidence
+from harness.observe.invariants import DataReport, sessions_left_open
+from harness.runtime.polling import wait_for
+from harness.scenario.views import SYNC_TYPES, compare_tree, sync_windows, timeline, wait_first_syncs
 from harness.stack import Stack
 
 pytestmark = [pytest.mark.scenario, pytest.mark.criterion("C05")]
@@ -19,18 +20,27 @@ def test_first_scheduled_sync_completes_within_two_beats_and_matches_the_fake(
     stack = shared_stack
     beat = stack.config.sync_interval_seconds
     ready_virtual = stack.clock.now(stack.ready_at)
-    wait_first_syncs(stack, SYNC_TYPES, timeout=stack.clock.real_seconds(2 * beat) + 40)
+    try:
+        wait_first_syncs(stack, SYNC_TYPES, timeout=stack.clock.real_seconds(2 * beat) + 40)
+    except AssertionError:
+        # the build's own runs say nothing certain: judge what it holds against the fake's truth as well
+        try:
+            found = compare_tree(stack)
+            evidence.figure("database vs fake when the wait ended", found.summary(), ok=found.ok)
+        except HarnessError as exc:
+            evidence.figure("database vs fake when the wait ended", f"could not observe: {exc}")
+        raise
 
     windows = sync_windows(stack)
     evidence.add_timeline(timeline(windows, ready_virtual))
     scheduled = [w for w in windows if w.trigger == "scheduled"]
-    assert scheduled, "no scheduled run in sync_logs"
+    assert scheduled, "no scheduled run in the declared sync runs"
     # Measured from beat's first tick: the worker's start-up (seconds of real time) is magnified by the warp.
     first_tick = min(w.queued for w in scheduled)
     evidence.figure("first tick after health ready", round(first_tick - ready_virtual, 1), "s (virtual)")
     for sync_type in SYNC_TYPES:
         first = next((w for w in scheduled if w.sync_type == sync_type), None)
-        assert first is not None, f"no scheduled {sync_type} run in sync_logs"
+        assert first is not None, f"no scheduled {sync_type} run in the declared sync runs"
         done_after = (first.end or first.start) - first_tick
         on_time = first.status == "completed" and done_after <= 2 * beat
         evidence.figure(
@@ -47,11 +57,7 @@ def test_first_scheduled_sync_completes_within_two_beats_and_matches_the_fake(
     reports: list[DataReport] = []
 
     def equal() -> bool:
-        with stack.db() as conn:
-            snapshot = load_db_snapshot(conn)
-        reports.append(
-            compare_with_fake(snapshot, stack.fake_state(), now=stack.clock.now(), stale_bound=3600 + beat)
-        )
+        reports.append(compare_tree(stack, now=stack.clock.now(), stale_bound=3600 + beat))
         return reports[-1].ok
 
     try:

@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-from harness.evidence import Evidence
-from harness.observe import SYNC_TYPES, memory_series, wait_first_syncs
-from harness.polling import wait_for
+from harness.observe.evidence import Evidence
+from harness.runtime.polling import wait_for
+from harness.scenario.views import SYNC_TYPES, memory_series, wait_first_syncs
 from harness.stack import Stack
 
 pytestmark = [pytest.mark.scenario, pytest.mark.criterion("C06")]
@@ -18,7 +18,7 @@ def test_peak_pss_stays_under_80_percent_of_the_budget(shared_stack: Stack, evid
     stack = shared_stack
     budget_mb = float(os.environ.get("HARNESS_MEMORY_BUDGET_MB", "1024"))
     # The first scheduled sync (all types, parts lists included) is the heaviest moment of a run.
-    wait_first_syncs(stack, [*SYNC_TYPES, "parts_list"], timeout=60)
+    wait_first_syncs(stack, [*SYNC_TYPES, *stack.observer.spec.heavy_types[:1]], timeout=60)
     wait_for(lambda: len(stack.sampler.totals()) >= 10, timeout=30, description="10 memory samples")
     peak_mb = stack.sampler.peak_pss() / 1e6
     rss_mb = max((rss for _r, _v, rss, _p in stack.sampler.totals()), default=0) / 1e6

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from harness.evidence import Evidence
-from harness.observe import SYNC_TYPES, error_lines, wait_first_syncs
-from harness.polling import wait_for
+from harness.observe.evidence import Evidence
+from harness.runtime.polling import wait_for
+from harness.scenario.views import SYNC_TYPES, error_lines, wait_first_syncs
 from harness.stack import Stack
 
 pytestmark = [pytest.mark.scenario, pytest.mark.criterion("C07")]

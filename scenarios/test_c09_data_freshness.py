@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from harness.evidence import Evidence
-from harness.observe import sync_configs, wait_first_syncs
-from harness.odoo import odoo_client
-from harness.polling import wait_for
+from harness.observe.evidence import Evidence
+from harness.runtime.polling import wait_for
+from harness.scenario.odoo import odoo_client
+from harness.scenario.views import sync_configs, wait_first_syncs
 from harness.stack import Stack
 
 pytestmark = [pytest.mark.scenario, pytest.mark.criterion("C09")]
@@ -37,7 +37,7 @@ def test_an_elevation_changed_in_logikal_reaches_odoo_within_its_interval_plus_o
     stack = make_stack(clock_speed=SPEED)
     beat = stack.config.sync_interval_seconds
     wait_first_syncs(stack, ["elevation"], timeout=60)
-    interval = float(sync_configs(stack)["elevation"]["sync_interval_minutes"]) * 60
+    interval = float(sync_configs(stack)["elevation"]["interval_seconds"])
     state = stack.fake_state()
     target = next(e for e in state["elevations"] if not e["isInRecycleBin"])
     new_amount = float(target["amount"]) + 7

@@ -9,10 +9,10 @@ from collections.abc import Callable
 
 import pytest
 
-from harness.admin_ui import AdminUi
-from harness.evidence import Evidence
-from harness.observe import sync_windows, timeline, update_sync_config, wait_first_syncs, wait_idle
-from harness.polling import wait_for
+from harness.observe.admin_ui import AdminUi
+from harness.observe.evidence import Evidence
+from harness.runtime.polling import wait_for
+from harness.scenario.views import sync_configs, sync_windows, timeline, wait_first_syncs, wait_idle
 from harness.stack import Stack
 
 pytestmark = [pytest.mark.scenario, pytest.mark.criterion("C12")]
@@ -33,22 +33,22 @@ def test_interval_changes_through_api_and_ui_apply_on_the_next_tick(
 ) -> None:
     stack = make_stack(clock_speed=SPEED)
     beat = stack.config.sync_interval_seconds
-    for heavy in ("parts_list", "sqlite_parser"):
-        update_sync_config(stack, heavy, is_sync_enabled=False)
+    stack.observer.disable_heavy_types()
     wait_first_syncs(stack, ["project", "phase"], timeout=60)
     wait_idle(stack)
     # Seeded intervals: project 120 min, phase 60 min — without a change neither runs again for an hour.
     real_beat = stack.clock.real_seconds(beat)
 
     changed_api = stack.clock.now()
-    answer = update_sync_config(stack, "project", sync_interval_minutes=1)
-    assert answer["sync_interval_minutes"] == 1, answer
+    stack.observer.set_interval("project", 1)
+    stored = sync_configs(stack)["project"]["interval_seconds"]
+    assert stored == 60, f"the project interval reads {stored}s after setting 1 minute"
     api_start = _next_start(stack, "project", changed_api, timeout=real_beat * 3 + 30)
     api_delay = api_start - changed_api
     evidence.figure("admin API: project 120 → 1 min; next run after", round(api_delay), "s (virtual)",
                     bound=f"≤ {2 * beat:g} s", ok=api_delay <= 2 * beat)  # fmt: skip
 
-    with AdminUi(stack.base_url, stack.profile.admin_username, stack.admin_password) as ui:
+    with AdminUi.of(stack) as ui:
         changed_ui = stack.clock.now()
         response = ui.edit_interval("phase", 1)
         assert response.status_code == 303, response.text[:300]

@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 import pytest
 
-from harness.evidence import Evidence
-from harness.observe import sync_windows, timeline, update_sync_config
-from harness.polling import wait_for
+from harness.observe.evidence import Evidence
+from harness.runtime.polling import wait_for
+from harness.scenario.views import sync_windows, timeline
 from harness.stack import Stack
 
 pytestmark = [pytest.mark.scenario, pytest.mark.criterion("C13")]
@@ -21,8 +21,8 @@ def test_a_disabled_type_never_syncs_while_the_others_go_on(
 ) -> None:
     stack = make_stack(clock_speed=SPEED)
     beat = stack.config.sync_interval_seconds
-    update_sync_config(stack, "elevation", is_sync_enabled=False)
-    update_sync_config(stack, "phase", sync_interval_minutes=30)
+    stack.observer.set_enabled("elevation", False)
+    stack.observer.set_interval("phase", 30)
     disabled_at = stack.clock.now()
     # A run the first tick queued before the change may still run; none may be queued after the next tick.
     cutoff = disabled_at + beat

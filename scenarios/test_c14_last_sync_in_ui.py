@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
-from harness.admin_ui import AdminUi
-from harness.evidence import Evidence
-from harness.observe import SYNC_TYPES, sync_configs, wait_first_syncs
-from harness.polling import wait_for
+from harness.observe.admin_ui import AdminUi
+from harness.observe.evidence import Evidence
+from harness.runtime.polling import wait_for
+from harness.scenario.views import SYNC_TYPES, sync_configs, wait_first_syncs
 from harness.stack import Stack
 
 pytestmark = [pytest.mark.scenario, pytest.mark.criterion("C14")]
 
 
-def _shown(value: object) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value is not None else "Never"  # type: ignore[attr-defined]
+def _shown(value: float | None) -> str:
+    if value is None:
+        return "Never"
+    return datetime.fromtimestamp(value, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def test_last_sync_column_shows_the_last_completed_sync(shared_stack: Stack, evidence: Evidence) -> None:
@@ -22,7 +26,7 @@ def test_last_sync_column_shows_the_last_completed_sync(shared_stack: Stack, evi
     wait_first_syncs(
         stack, SYNC_TYPES, timeout=stack.clock.real_seconds(2 * stack.config.sync_interval_seconds) + 60
     )
-    with AdminUi(stack.base_url, stack.profile.admin_username, stack.admin_password) as ui:
+    with AdminUi.of(stack) as ui:
         table = ui.sync_intervals()
         for sync_type in SYNC_TYPES:
             evidence.figure(f"{sync_type}: Last Sync in /ui", table[sync_type]["last-sync"])

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from harness.evidence import Evidence
-from harness.invariants import compare_with_fake, load_db_snapshot, project_session_overlaps
-from harness.observe import sync_windows, timeline, update_sync_config, wait_idle
-from harness.polling import wait_for
+from harness.observe.evidence import Evidence
+from harness.observe.invariants import project_session_overlaps
+from harness.runtime.polling import wait_for
+from harness.scenario.views import compare_tree, sync_windows, timeline, wait_idle
 from harness.stack import Stack
 
 pytestmark = [pytest.mark.scenario, pytest.mark.criterion("C15")]
@@ -25,13 +25,11 @@ LOCKED = {"code": "RESOURCE_LOCKED", "message": "Resource locked"}
 
 
 def _force(stack: Stack) -> tuple[int, Any]:
-    with stack.http(timeout=30) as client:
-        response = client.post(
-            f"/api/v1/sync/force/project/{PROJECT}",
-            params={"directory_id": DIRECTORY},
-            headers=stack.admin_headers(),
-        )
-    return response.status_code, response.json()
+    response = stack.observer.force_sync(PROJECT, DIRECTORY)
+    try:
+        return response.status_code, response.json()
+    except ValueError:
+        return response.status_code, response.text[:200]
 
 
 def test_force_sync_during_a_scheduled_sync_is_refused_or_serialized_never_doubled(
@@ -40,12 +38,11 @@ def test_force_sync_during_a_scheduled_sync_is_refused_or_serialized_never_doubl
     stack = make_stack(
         clock_speed=60.0,
         fake_latency="production",
-        fake_args=("--time-scale", "0.01"),
+        fake_time_scale=0.01,
         settings={"LOGIKAL_MAX_SESSIONS": "1"},
     )
 
-    for heavy in ("parts_list", "sqlite_parser"):
-        update_sync_config(stack, heavy, is_sync_enabled=False)
+    stack.observer.disable_heavy_types()
 
     def scheduled_running() -> bool:
         return any(w.trigger == "scheduled" and w.status == "started" for w in sync_windows(stack))
@@ -83,7 +80,6 @@ def test_force_sync_during_a_scheduled_sync_is_refused_or_serialized_never_doubl
     evidence.figure("Logikal sessions opened / still open", f"{sessions['opened']} / {sessions['open']}")
     assert not overlaps, f"two Logikal sessions on one project at once: {overlaps[:3]}"
 
-    with stack.db() as conn:
-        report = compare_with_fake(load_db_snapshot(conn), stack.fake_state())
+    report = compare_tree(stack)
     evidence.figure("duplicated rows", len(report.duplicated), bound="0", ok=not report.duplicated)
     assert not report.duplicated, report.summary()

@@ -14,17 +14,17 @@ from typing import Any
 import pytest
 
 from harness.errors import WaitTimeoutError
-from harness.evidence import Evidence
-from harness.invariants import DataReport, compare_with_fake, load_db_snapshot
-from harness.observe import (
+from harness.observe.evidence import Evidence
+from harness.observe.invariants import DataReport, sessions_left_open
+from harness.runtime.polling import wait_for
+from harness.scenario.views import (
     SYNC_TYPES,
+    compare_tree,
     sync_windows,
     timeline,
-    update_sync_config,
     wait_first_syncs,
     wait_idle,
 )
-from harness.polling import wait_for
 from harness.stack import Stack
 
 pytestmark = [pytest.mark.scenario, pytest.mark.criterion("C16")]
@@ -49,8 +49,7 @@ def test_faults_are_retried_recorded_and_the_next_tick_converges(
     make_stack: Callable[..., Stack], evidence: Evidence
 ) -> None:
     stack = make_stack(clock_speed=600.0, settings={"LOGIKAL_API_TIMEOUT": "2"})
-    for heavy in ("parts_list", "sqlite_parser"):
-        update_sync_config(stack, heavy, is_sync_enabled=False)
+    stack.observer.disable_heavy_types()
     wait_first_syncs(stack, SYNC_TYPES, timeout=60)
     wait_idle(stack)
     edit = {"action": "edit", "kind": "elevation", "count": 3, "changes": {"userDescription": "under faults"}}
@@ -78,16 +77,14 @@ def test_faults_are_retried_recorded_and_the_next_tick_converges(
     wait_for(failure_recorded, timeout=60, interval=0.5, description="a failed or partial run recorded")
     failed = failure_recorded()
     evidence.figure("runs recorded failed/partial under faults", len(failed), bound="≥ 1", ok=bool(failed))
-    details = stack.query("SELECT error_details FROM sync_logs WHERE run_id = %s", (failed[0].run_id,))
-    evidence.note(f"recorded failure: {str(details[0]['error_details'])[:300]}")
+    evidence.note(f"recorded failure: {stack.observer.run_error(failed[0].run_id)[:300]}")
 
     stack.fake_request("DELETE", "/_fake/faults")
     cleared_at = stack.clock.now()
     reports: list[DataReport] = []
 
     def converged() -> bool:
-        with stack.db() as conn:
-            reports.append(compare_with_fake(load_db_snapshot(conn), stack.fake_state()))
+        reports.append(compare_tree(stack))
         return reports[-1].ok
 
     try:
@@ -99,5 +96,6 @@ def test_faults_are_retried_recorded_and_the_next_tick_converges(
     evidence.figure("converged after", round((stack.clock.now() - cleared_at) / 60, 1), "simulated min")
     wait_idle(stack)
     sessions = stack.fake_request("GET", "/_fake/sessions")
-    evidence.figure("Logikal sessions open when idle", sessions["open"], bound="0", ok=sessions["open"] == 0)
-    assert sessions["open"] == 0, f"{sessions['open']} Logikal sessions left open"
+    left = sessions_left_open(sessions)
+    evidence.figure("Logikal sessions open when idle", left, bound="0", ok=left == 0)
+    assert left == 0, f"{left} Logikal sessions left open"

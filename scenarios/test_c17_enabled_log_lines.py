@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from harness.evidence import Evidence
-from harness.observe import find_lines
-from harness.polling import wait_for
+from harness.observe.evidence import Evidence
+from harness.runtime.polling import wait_for
+from harness.scenario.views import find_lines
 from harness.stack import Stack
-from harness.topology import Topology
+from harness.stack.topology import Topology
 
 pytestmark = [pytest.mark.scenario, pytest.mark.criterion("C17")]
 
@@ -31,7 +31,7 @@ def test_single_container_logs_the_checklist_lines_verbatim(shared_stack: Stack,
     log = stack.log_text("app")
 
     def missing() -> list[str]:
-        return [line for line in EXPECTED if not find_lines(stack.log_text("app"), line)]
+        return [line for line in EXPECTED if not find_lines(stack.log_text("app"), line, stack.observer)]
 
     try:
         wait_for(lambda: not missing(), timeout=60, interval=0.2, description="the checklist's log lines")
@@ -39,9 +39,9 @@ def test_single_container_logs_the_checklist_lines_verbatim(shared_stack: Stack,
         pytest.fail(f"missing log lines: {missing()}")
     log = stack.log_text("app")
     for line in EXPECTED:
-        found = find_lines(log, line)
+        found = find_lines(log, line, stack.observer)
         evidence.log_line("app", found[0])
-    flags = {flag: len(find_lines(log, flag)) for flag in RED_FLAGS}
+    flags = {flag: len(find_lines(log, flag, stack.observer)) for flag in RED_FLAGS}
     for flag, count in flags.items():
         evidence.figure(f'red flag "{flag}"', count, bound="0", ok=count == 0)
     assert not any(flags.values()), flags

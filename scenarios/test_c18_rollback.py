@@ -7,11 +7,11 @@ from collections.abc import Callable
 import psutil
 import pytest
 
-from harness.evidence import Evidence
-from harness.observe import find_lines, sync_windows
-from harness.polling import wait_for
+from harness.observe.evidence import Evidence
+from harness.runtime.polling import wait_for
+from harness.scenario.views import find_lines, sync_windows
 from harness.stack import Stack
-from harness.topology import Topology
+from harness.stack.topology import Topology
 
 pytestmark = [pytest.mark.scenario, pytest.mark.criterion("C18")]
 
@@ -24,22 +24,20 @@ def test_disabled_background_sync_runs_no_scheduler_and_force_sync_still_works(
     stack = make_stack(topology=Topology.SINGLE, background_sync=False, clock_speed=600.0)
     beat = stack.config.sync_interval_seconds
     log = stack.log_text("app")
-    lines = find_lines(log, DISABLED)
+    lines = find_lines(log, DISABLED, stack.observer)
     evidence.figure(f'"{DISABLED}" logged', len(lines), bound="≥ 1", ok=bool(lines))
     for line in lines[:1]:
         evidence.log_line("app", line)
     assert lines, f"missing log line {DISABLED!r}"
-    enabled = find_lines(log, "Background sync is enabled")
+    enabled = find_lines(log, "Background sync is enabled", stack.observer)
     evidence.figure('"Background sync is enabled" logged', len(enabled), bound="0", ok=not enabled)
     assert not enabled
 
-    with stack.http(timeout=120) as client:
-        response = client.post(
-            "/api/v1/sync/force/project/DOS22309",
-            params={"directory_id": "Demo Odoo", "wait": "true"},
-            headers=stack.admin_headers(),
-        )
-    body = response.json()
+    response = stack.observer.force_sync("DOS22309", "Demo Odoo", wait=True)
+    try:
+        body = response.json()
+    except ValueError:
+        body = {"answer": response.text[:200]}
     worked = response.status_code == 200 and body.get("success") is True
     answer = f"{response.status_code} success={body.get('success')}"
     evidence.figure("manual force sync (wait=true)", answer, bound="200 success=True", ok=worked)

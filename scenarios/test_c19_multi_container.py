@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 import pytest
 
-from harness.evidence import Evidence
+from harness.observe.evidence import Evidence
 from harness.stack import Stack
-from harness.topology import Topology
+from harness.stack.topology import Topology
 from scenarios.test_c01_deployed import (
     test_every_process_runs_and_health_answers_200_healthy_without_redirect as check_deployed,
 )

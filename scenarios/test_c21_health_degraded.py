@@ -7,11 +7,11 @@ from collections.abc import Callable
 
 import pytest
 
-from harness.evidence import Evidence
-from harness.observe import detailed_health
-from harness.polling import wait_for
+from harness.observe.evidence import Evidence
+from harness.runtime.polling import wait_for
+from harness.scenario.views import detailed_health
 from harness.stack import Stack
-from harness.topology import Topology
+from harness.stack.topology import Topology
 
 pytestmark = [pytest.mark.scenario, pytest.mark.criterion("C21")]
 
@@ -20,16 +20,16 @@ def _wait_status(stack: Stack, wanted: str, evidence: Evidence, step: str, timeo
     seen: list[str] = []
 
     def status() -> bool:
-        code, body = detailed_health(stack)
-        seen.append(f"{code} {body.get('status')}")
-        return code == 200 and body.get("status") == wanted
+        code, word, body = detailed_health(stack)
+        seen.append(f"{code} {body.get('status')} ({word})")
+        return word == wanted
 
     started = time.monotonic()
     try:
         wait_for(status, timeout=timeout, interval=0.25, description=f"health/detailed {wanted} ({step})")
     finally:
         last = seen[-1] if seen else "no answer"
-        evidence.figure(f"{step}: health/detailed", last, bound=wanted, ok=last.endswith(wanted))
+        evidence.figure(f"{step}: health/detailed", last, bound=wanted, ok=last.endswith(f"({wanted})"))
         evidence.timing(f"{step} → {wanted}", time.monotonic() - started)
 
 

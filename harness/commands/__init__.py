@@ -1,0 +1,1 @@
+"""The `logikal-harness` commands: verify, up, soak, and the reports they write."""

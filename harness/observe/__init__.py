@@ -1,0 +1,1 @@
+"""Observation: the SUT adapter (declared queries and HTTP templates), invariants and evidence."""

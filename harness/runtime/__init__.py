@@ -1,0 +1,1 @@
+"""Runtime: managed processes, probes, the crash watchdog, polling, Redis/PostgreSQL providers."""

@@ -1,0 +1,1 @@
+"""What criterion scenarios share: waits and views over a running Stack, the warped run, an Odoo client."""
