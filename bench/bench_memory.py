@@ -30,8 +30,8 @@ import psutil
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from harness.polling import wait_for
-from harness.services.select import select_provider
+from harness.runtime.polling import wait_for
+from harness.runtime.services.select import select_provider
 from middleware.config import load_settings
 from middleware.db.models import ObjectSyncConfig
 from middleware.db.session import make_engine, make_session_factory, session_scope

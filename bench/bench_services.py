@@ -8,7 +8,7 @@ import time
 import psycopg
 import redis
 
-from harness.services import LocalProvider
+from harness.runtime.services import LocalProvider
 
 RUNS = 5
 

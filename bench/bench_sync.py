@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from fake_logikal import API_BASE_PATH, FakeLogikalClient
-from harness.polling import wait_for
-from harness.services import ServiceProvider, free_port, select_provider, unique_database_name
+from harness.runtime.polling import wait_for
+from harness.runtime.services import ServiceProvider, free_port, select_provider, unique_database_name
 from middleware.clock import SystemClock
 from middleware.config import Settings, load_settings
 from middleware.db.migrate import upgrade

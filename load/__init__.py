@@ -1,1 +1,1 @@
-"""load package."""
+"""Locust load profiles and capacity planning: users, shapes, instance emulation, analysis, the report."""
