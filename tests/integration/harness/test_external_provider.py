@@ -9,7 +9,7 @@ import pytest
 import redis
 
 from harness.errors import FaultInjectionUnsupportedError, ServiceUnavailableError
-from harness.services import ExternalProvider, LocalProvider, ServiceKind, select_provider
+from harness.runtime.services import ExternalProvider, LocalProvider, ServiceKind, select_provider
 
 pytestmark = pytest.mark.integration
 

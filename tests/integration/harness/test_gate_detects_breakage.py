@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(300
 def test_a_broken_middleware_fails_its_criterion(profile: str, criterion: str, tmp_path: Path) -> None:
     # Option 2 processes: every process runs the variant's own entry point (no supervisor re-spawning ours).
     command = [
-        sys.executable, "-m", "harness.cli", "verify", "--sut", str(VARIANTS / profile),
+        sys.executable, "-m", "harness.commands.cli", "verify", "--sut", str(VARIANTS / profile),
         "--topology", "multi", "--only", criterion, "--report-dir", str(tmp_path),
     ]  # fmt: skip
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=280, check=False)

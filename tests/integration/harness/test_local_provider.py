@@ -16,9 +16,9 @@ import redis
 import sqlalchemy as sa
 
 from harness.errors import HarnessError
-from harness.polling import wait_for
-from harness.services import LocalProvider, ServiceKind, free_port
-from harness.services import local as local_module
+from harness.runtime.polling import wait_for
+from harness.runtime.services import LocalProvider, ServiceKind, free_port
+from harness.runtime.services import local as local_module
 
 pytestmark = pytest.mark.integration
 
@@ -118,6 +118,21 @@ def test_postgres_kill_and_restart_on_the_same_port(provider: LocalProvider) -> 
         engine.dispose()
 
 
+def test_a_commit_acknowledged_before_a_kill_survives_the_restart(provider: LocalProvider) -> None:
+    # As production PostgreSQL: acknowledged means in the WAL. With synchronous_commit off the last commits
+    # (up to the WAL writer's delay) vanished with a SIGKILL, and C30 judged a database that forgot them.
+    with psycopg.connect(provider.database_url, autocommit=True) as conn:
+        assert conn.execute("SHOW synchronous_commit").fetchone() == ("on",)
+        conn.execute("CREATE TABLE IF NOT EXISTS acknowledged (n int)")
+        conn.execute("TRUNCATE acknowledged")
+        for n in range(50):
+            conn.execute("INSERT INTO acknowledged VALUES (%s)", (n,))
+    provider.kill(ServiceKind.POSTGRES)  # at once: the WAL writer has had no time to flush on its own
+    provider.restart(ServiceKind.POSTGRES)
+    with psycopg.connect(provider.database_url) as conn:
+        assert conn.execute("SELECT count(*) FROM acknowledged").fetchone() == (50,)
+
+
 def test_graceful_stop_and_restart(provider: LocalProvider) -> None:
     provider.stop(ServiceKind.POSTGRES)
     assert not provider.process(ServiceKind.POSTGRES).is_running
@@ -168,7 +183,7 @@ def test_close_leaves_no_process_and_no_directory() -> None:
 def test_cli_services_cleans_up_on_signal(tmp_path: Path, sig: signal.Signals) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HARNESS_")}
     with subprocess.Popen(
-        [sys.executable, "-m", "harness.cli", "services", "--services", "local"],
+        [sys.executable, "-m", "harness.commands.cli", "services", "--services", "local"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -212,7 +227,7 @@ def test_cli_without_binaries_or_docker_prints_one_error_line() -> None:
     # An engine address where nothing answers: "no Docker" even on a machine that has one.
     env = {"PATH": "", "HOME": os.environ.get("HOME", "/root"), "DOCKER_HOST": NO_DOCKER}
     result = subprocess.run(
-        [sys.executable, "-m", "harness.cli", "services"],
+        [sys.executable, "-m", "harness.commands.cli", "services"],
         capture_output=True,
         text=True,
         env=env,

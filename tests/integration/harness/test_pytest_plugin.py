@@ -12,7 +12,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from harness.polling import wait_for
+from harness.runtime.polling import wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -21,7 +21,7 @@ import json, os, pathlib, time
 
 import psutil
 
-from harness.services import ServiceKind
+from harness.runtime.services import ServiceKind
 
 
 def test_records_its_servers(service_provider, redis_url, clean_database_url):

@@ -16,7 +16,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 def test_short_soak_reports_memory_slope_and_sync_history(tmp_path: Path) -> None:
     command = [
-        sys.executable, "-m", "harness.cli", "soak", "--simulated-hours", "6", "--real-minutes", "0.5",
+        sys.executable, "-m", "harness.commands.cli", "soak", "--simulated-hours", "6",
+        "--real-minutes", "0.5",
         "--report-dir", str(tmp_path),
     ]  # fmt: skip
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=170, check=False)

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from fake_logikal import API_BASE_PATH, FakeConfig, FakeLogikalClient, run_in_thread
-from harness.services.base import ServiceProvider, unique_database_name
+from harness.runtime.services.base import ServiceProvider, unique_database_name
 from middleware.clock import Clock, SystemClock
 from middleware.config import Settings, load_settings
 from middleware.db.migrate import upgrade

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from harness.polling import wait_for
+from harness.runtime.polling import wait_for
 from middleware.errors import ResourceLockedError
 from middleware.locks import ProjectLock, lock_ids, project_lock_key
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from harness.services.base import ServiceProvider, unique_database_name
+from harness.runtime.services.base import ServiceProvider, unique_database_name
 from middleware.db.migrate import current_revision, head_revision, upgrade
 from tests.integration.middleware.conftest import sqlalchemy_url
 

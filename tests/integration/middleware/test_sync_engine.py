@@ -163,6 +163,20 @@ def test_force_sync_of_unknown_project_raises_and_records_failure(
         assert session.scalar(select(SyncLog.status)) == SyncStatus.FAILED.value
 
 
+def test_force_sync_of_an_unknown_directory_writes_no_directory_rows(
+    sync_engine: SyncEngine, session_factory: sessionmaker[Session]
+) -> None:
+    from middleware.db.models import Directory
+    from middleware.errors import DirectoryNotFoundError
+
+    for path in ("Nowhere", "Demo Odoo/Nowhere/Deeper"):
+        with pytest.raises(DirectoryNotFoundError):
+            sync_engine.sync_project("DOS22309", path, trigger=SyncTrigger.FORCE, run_id=None)
+    with session_factory() as session:
+        assert session.scalars(select(Directory.logikal_id)).all() == []
+        assert set(session.scalars(select(SyncLog.status))) == {SyncStatus.FAILED.value}
+
+
 def test_force_sync_reuses_a_queued_sync_log_row(
     sync_engine: SyncEngine, session_factory: sessionmaker[Session]
 ) -> None:

@@ -4,7 +4,7 @@ cursor rules, the injected clock, Logikal's own locks."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from fake_logikal import FakeConfig, FakeLogikalClient
@@ -54,7 +54,7 @@ def test_malformed_payload_fails_the_run_and_keeps_earlier_data(
     assert_sessions_closed(fake)
 
 
-def test_invalid_sqlite_is_recorded_as_a_parse_error(
+def test_invalid_sqlite_is_not_stored_and_counted_as_failed(
     sync_engine: SyncEngine, fake: FakeLogikalClient, session_factory: sessionmaker[Session]
 ) -> None:
     fake.add_fault("invalid_sqlite", "/elevations/selected/parts-list", "GET", times=1)
@@ -63,18 +63,58 @@ def test_invalid_sqlite_is_recorded_as_a_parse_error(
     result = sync_engine.sync_project("DOS22309", "Demo Odoo", trigger=SyncTrigger.FORCE)
 
     assert result.status is SyncStatus.PARTIAL
+    assert (result.parts_lists_failed, result.parts_lists_synced) == (2, 15)
+    assert result.failures == 2
+    assert result.counts["parts_list.invalid"] == 2
     with session_factory() as session:
-        failed = session.scalars(
-            select(Elevation.parse_error).where(Elevation.parse_status == ParseStatus.FAILED.value)
-        ).all()
-        succeeded = session.scalar(
-            select(func.count())
-            .select_from(Elevation)
-            .where(Elevation.parse_status == ParseStatus.SUCCESS.value)
-        )
-    assert len(failed) == 2
-    assert all("SQLite" in (e or "") for e in failed)
-    assert succeeded == 15
+        states = session.execute(select(Elevation.has_parts_data, Elevation.parse_status)).all()
+        row = session.scalars(select(SyncLog).where(SyncLog.run_id == result.run_id)).one()
+    assert sorted(states).count((False, ParseStatus.PENDING.value)) == 2
+    assert sorted(states).count((True, ParseStatus.SUCCESS.value)) == 15
+    assert (row.items_failed, row.status) == (2, SyncStatus.PARTIAL.value)
+
+
+@pytest.mark.parametrize("effect", ["invalid_sqlite", "truncated_sqlite"])
+def test_a_bad_parts_list_never_replaces_the_last_good_one(
+    sync_engine: SyncEngine, fake: FakeLogikalClient, session_factory: sessionmaker[Session], effect: str
+) -> None:
+    from middleware.api.force_sync import upstream_body
+    from middleware.db.models import ElevationPartsList
+
+    sync_engine.sync_project("DOS22309", "Demo Odoo", trigger=SyncTrigger.FORCE)
+
+    def stored() -> dict[str, tuple[str, int, str, str | None]]:
+        with session_factory() as session:
+            rows = session.execute(
+                select(Elevation.logikal_id, ElevationPartsList.sha256, ElevationPartsList.size_bytes)
+                .join(ElevationPartsList, ElevationPartsList.elevation_id == Elevation.id)
+                .add_columns(Elevation.parse_status, Elevation.width_out)
+            ).all()
+        return {guid: (sha, size, status, str(width)) for guid, sha, size, status, width in rows}
+
+    before = stored()
+    assert len(before) == 17
+    assert all(v[2] == ParseStatus.SUCCESS.value for v in before.values())
+    fake.mutate(
+        {
+            "action": "edit",
+            "kind": "elevation",
+            "count": 17,
+            "project": "DOS22309",
+            "changes": {"amount": 3.0},
+        }
+    )
+    fake.add_fault(effect, "/elevations/selected/parts-list", "GET")  # every download is bad now
+
+    result = sync_engine.sync_project("DOS22309", "Demo Odoo", trigger=SyncTrigger.FORCE)
+
+    assert stored() == before  # bytes, size, parse status and parsed values all kept
+    assert result.status is SyncStatus.PARTIAL
+    assert result.parts_lists_failed == 17
+    assert result.failures >= 17
+    body = upstream_body(result, "DOS22309", "Demo Odoo")
+    assert f"with {result.failures} failures" in body.message
+    assert body.failures == result.failures
 
 
 def test_parse_parts_list_parses_one_stored_elevation(

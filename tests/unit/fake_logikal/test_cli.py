@@ -7,9 +7,11 @@ import sys
 import time
 
 import httpx
+import pytest
 
 from fake_logikal import API_BASE_PATH
 from fake_logikal.cli import build_config, parse_args
+from fake_logikal.config import PARTS_SIZES
 
 
 def test_arguments_build_the_config() -> None:
@@ -66,6 +68,21 @@ def test_defaults_bind_loopback_with_admin_admin() -> None:
         "none",
     )
     assert not config.restrict_control_to_loopback
+    assert config.parts_list_kb == PARTS_SIZES["default"]
+    assert not config.missing_row_trap
+
+
+def test_parts_size_preset_and_missing_row_trap() -> None:
+    config = build_config(parse_args(["--parts-size", "production", "--missing-row-trap"]))
+    assert config.parts_list_kb == PARTS_SIZES["production"] == (1024, 2355)
+    assert config.parts_size == "production"
+    assert config.missing_row_trap
+
+
+def test_parts_size_and_parts_list_kb_exclude_each_other(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        parse_args(["--parts-size", "production", "--parts-list-kb", "16-32"])
+    assert "not allowed with" in capsys.readouterr().err
 
 
 def test_process_prints_a_ready_line_and_serves() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from fake_logikal import DOS22309_ID, ZERO_GUID
@@ -131,4 +133,107 @@ def test_several_operations_in_one_request(fake: Fake) -> None:
     ],
 )
 def test_bad_mutations_are_400(fake: Fake, spec: dict[str, object]) -> None:
+    assert fake.post("/_fake/mutate", json=spec).status_code == 400
+
+
+def _state(fake: Fake) -> dict[str, Any]:
+    state: dict[str, Any] = fake.get("/_fake/state", params={"parts": "none"}).json()
+    return state
+
+
+def test_deletes_at_every_level_leave_the_truth_and_content(fake: Fake) -> None:
+    before = _state(fake)
+    fase1 = next(p for p in before["phases"] if p["projectId"] == DOS22309_ID and p["id"] != ZERO_GUID)
+    p03 = _elevation(fake, "P03")["id"]
+    _mutate(fake, action="delete", kind="elevation", id=p03)
+    _mutate(fake, action="delete", kind="phase", project="DOS22309", id=fase1["id"])
+    _mutate(fake, action="delete", kind="project", name="DOS22410")
+    _mutate(fake, action="delete", kind="directory", path="Demo Odoo/Sublevel 1 Testing")
+    after = _state(fake)
+    elevation_ids = {e["id"] for e in after["elevations"]}
+    assert p03 not in elevation_ids
+    assert not any(e["phaseId"] == fase1["id"] for e in after["elevations"])
+    assert all(p["id"] != fase1["id"] for p in after["phases"])
+    assert "DOS22410" not in {p["name"] for p in after["projects"]}
+    assert not any(d["path"].startswith("Demo Odoo/Sublevel") for d in after["directories"])
+    assert after["counts"]["elevations"] == len(after["elevations"]) < before["counts"]["elevations"]
+    content_ids = {e["id"] for e in fake.get("/_fake/content").json()["elevations"]}
+    assert content_ids == elevation_ids
+    assert fake.get(f"/_fake/content/{p03}").status_code == 404
+
+
+def test_deleting_a_directory_deletes_its_projects(fake: Fake) -> None:
+    state = _state(fake)
+    directory = next(p["directory"] for p in state["projects"] if not p["directory"].startswith("Demo Odoo"))
+    inside = {p["id"] for p in state["projects"] if p["directory"] == directory}
+    _mutate(fake, action="delete", kind="directory", path=directory)
+    after = _state(fake)
+    assert not inside & {p["id"] for p in after["projects"]}
+    assert not inside & {e["projectId"] for e in after["elevations"]}
+
+
+def test_is_deleted_and_recycle_bin_flags_show_in_the_truth_and_the_listing(fake: Fake) -> None:
+    _mutate(fake, action="edit", kind="project", name="DOS22410", changes={"isDeleted": True})
+    _mutate(fake, action="recycle", kind="elevation", name="P07", project="DOS22309")
+    state = _state(fake)
+    assert next(p for p in state["projects"] if p["name"] == "DOS22410")["isDeleted"] is True
+    assert _elevation(fake, "P07")["isInRecycleBin"] is True
+    token = fake.token_at("phase")
+    listed = {e["name"]: e for e in fake.get("/elevations", token=token).json()["data"]}
+    assert listed["P07"]["isInRecycleBin"] is True
+
+
+def test_move_a_project_to_another_directory(fake: Fake) -> None:
+    before = next(p for p in _state(fake)["projects"] if p["name"] == "DOS22410")
+    results = _mutate(fake, action="move", kind="project", name="DOS22410", to="Projecten 2025")
+    after = next(p for p in _state(fake)["projects"] if p["name"] == "DOS22410")
+    assert after["directory"] == "Projecten 2025"
+    assert results[0]["changedDate"] == after["changedDate"] > before["changedDate"]
+    token = fake.login()
+    fake.select(token, "directories", "Demo Odoo")
+    assert "DOS22410" not in {p["name"] for p in fake.get("/projects", token=token).json()["data"]}
+    other = fake.login()
+    fake.select(other, "directories", "Projecten 2025")
+    assert "DOS22410" in {p["name"] for p in fake.get("/projects", token=other).json()["data"]}
+
+
+def test_move_a_directory_under_another_and_to_the_root(fake: Fake) -> None:
+    _mutate(fake, action="move", kind="directory", path="Demo Odoo/Sublevel 1 Testing", to="Projecten 2025")
+    paths = {d["path"]: d["parent"] for d in _state(fake)["directories"]}
+    moved = "Projecten 2025/Sublevel 1 Testing"
+    assert paths[moved] == "Projecten 2025"
+    assert paths[moved + "/Sublevel 2 Testing"] == moved
+    assert not any(p.startswith("Demo Odoo/") for p in paths)
+    _mutate(fake, action="move", kind="directory", path=moved, to=None)
+    paths = {d["path"]: d["parent"] for d in _state(fake)["directories"]}
+    assert paths["Sublevel 1 Testing"] is None
+    assert paths["Sublevel 1 Testing/Sublevel 2 Testing"] == "Sublevel 1 Testing"
+
+
+def test_move_an_elevation_to_another_phase(fake: Fake) -> None:
+    fase1 = next(p for p in _state(fake)["phases"] if p["projectId"] == DOS22309_ID and p["id"] != ZERO_GUID)
+    before = _elevation(fake, "P02")
+    _mutate(fake, action="move", kind="elevation", name="P02", project="DOS22309", to=fase1["id"])
+    after = _elevation(fake, "P02")
+    assert after["phaseId"] == fase1["id"]
+    assert after["revision"] == before["revision"] + 1
+    assert after["changedDate"] > before["changedDate"]
+    token = fake.token_at("project")
+    fake.select(token, "phases", fase1["id"])
+    assert "P02" in {e["name"] for e in fake.get("/elevations", token=token).json()["data"]}
+    content = fake.get(f"/_fake/content/{after['id']}").json()
+    assert content["ownRow"]["PhaseID"] == "{" + fase1["id"].upper() + "}"
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"action": "move", "kind": "project", "name": "DOS22410"},  # no 'to'
+        {"action": "move", "kind": "project", "name": "DOS22410", "to": "Nowhere"},
+        {"action": "move", "kind": "phase", "project": "DOS22309", "id": ZERO_GUID, "to": "x"},
+        {"action": "move", "kind": "directory", "path": "Demo Odoo", "to": "Demo Odoo/Sublevel 1 Testing"},
+        {"action": "move", "kind": "elevation", "name": "P01", "project": "DOS22309", "to": "nope"},
+    ],
+)
+def test_bad_moves_are_400(fake: Fake, spec: dict[str, object]) -> None:
     assert fake.post("/_fake/mutate", json=spec).status_code == 400

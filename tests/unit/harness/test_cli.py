@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.cli import build_parser, main
+from harness.commands.cli import build_parser, main
 
 
 @pytest.fixture(autouse=True)

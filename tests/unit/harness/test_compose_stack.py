@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from harness.sut import SETTINGS
+from harness.stack.profile import SETTINGS
 
 COMPOSE_FILE = Path(__file__).resolve().parents[3] / "docker-compose.test.yml"
 MIDDLEWARE = ("migrate", "web", "worker", "beat")

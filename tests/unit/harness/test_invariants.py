@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.invariants import (
+from harness.observe.invariants import (
     SyncWindow,
     compare_with_fake,
     overlapping_windows,
@@ -34,12 +34,12 @@ def _state() -> dict[str, Any]:
 
 def _db() -> dict[str, list[dict[str, Any]]]:
     return {
-        "directories": [{"logikal_id": "/Demo Odoo/"}, {"logikal_id": "Demo Odoo//Sub"}],
-        "projects": [{"logikal_id": P1.lower(), "is_deleted": False, "last_update_date": 1000}],
-        "phases": [{"logikal_id": ZERO, "project_id": P1}],
+        "directories": [{"path": "/Demo Odoo/"}, {"path": "Demo Odoo//Sub"}],
+        "projects": [{"id": P1.lower(), "deleted": False, "changed": 1000}],
+        "phases": [{"id": ZERO, "project_id": P1, "deleted": False}],
         "elevations": [
-            {"logikal_id": "e1", "is_in_recycle_bin": False, "last_update_date": 2000},
-            {"logikal_id": "e2", "is_in_recycle_bin": True, "last_update_date": 2000},
+            {"id": "e1", "deleted": False, "changed": 2000},
+            {"id": "e2", "deleted": True, "changed": 2000},
         ],
     }
 
@@ -55,9 +55,9 @@ def test_missing_extra_and_duplicated_rows_are_reported() -> None:
     db["elevations"] = [
         db["elevations"][0],
         db["elevations"][0],
-        {"logikal_id": "ghost", "last_update_date": 1},
+        {"id": "ghost", "changed": 1},
     ]
-    db["projects"].append({"logikal_id": P2, "is_deleted": False, "last_update_date": 1000})
+    db["projects"].append({"id": P2, "deleted": False, "changed": 1000})
     db["directories"].pop()
     report = compare_with_fake(db, _state())
     assert "elevation e1 x2" in report.duplicated
@@ -79,7 +79,7 @@ def test_recycled_elevation_may_be_absent_but_not_live() -> None:
     db = _db()
     db["elevations"].pop()
     assert compare_with_fake(db, _state()).ok
-    db["elevations"].append({"logikal_id": "e2", "is_in_recycle_bin": False, "last_update_date": 2000})
+    db["elevations"].append({"id": "e2", "deleted": False, "changed": 2000})
     assert compare_with_fake(db, _state()).extra == ["elevation e2"]
 
 

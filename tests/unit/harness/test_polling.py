@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from harness.errors import WaitTimeoutError
-from harness.polling import wait_for
+from harness.runtime.polling import wait_for
 
 
 def test_returns_the_first_truthy_value() -> None:

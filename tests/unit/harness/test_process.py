@@ -12,10 +12,10 @@ import psutil
 import pytest
 
 from harness.errors import ProcessExitedError, ReadinessTimeoutError
-from harness.polling import wait_for
-from harness.probes import CallableProbe, HttpProbe, LogLineProbe
-from harness.process import ManagedProcess
-from harness.services.host import free_port
+from harness.runtime.polling import wait_for
+from harness.runtime.probes import CallableProbe, HttpProbe, LogLineProbe
+from harness.runtime.process import ManagedProcess
+from harness.runtime.services.host import free_port
 
 READY_THEN_IDLE = "import time; print('ready', flush=True); time.sleep(120)"
 IGNORES_SIGTERM = (

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from harness.evidence import Evidence, Verdict, append_evidence, build_results, read_evidence
-from harness.report import RunInfo, passed, write_reports
+from harness.commands.report import RunInfo, passed, write_reports
+from harness.observe.evidence import Evidence, Verdict, append_evidence, build_results, read_evidence
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -60,7 +60,7 @@ def test_reports_are_written_with_verdicts_evidence_and_plots(tmp_path: Path) ->
     assert "database differs" in (failure.text or "")
 
     markdown = paths["markdown"].read_text(encoding="utf-8")
-    assert markdown.startswith("# Deployment gate: FAILED — 1/2 criteria passed")
+    assert markdown.startswith("# Deployment gate: FAILED — 1/2 passed, 0 inconclusive")
     assert "| C06 Memory under 80 % | single | ✔ passed | peak PSS 310.2 MB |" in markdown
     assert "[app] Started Celery worker process (PID: 42)" in markdown
     assert "![Memory (PSS) over time](plots/C06-single-memory.png)" in markdown

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from harness.errors import MissingBinariesError, ServiceUnavailableError
-from harness.services import (
+from harness.runtime.services import (
     DockerProvider,
     ExternalProvider,
     LocalBinaries,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from harness.errors import HarnessError
-from harness.services import LocalBinaries, LocalProvider, unique_database_name, with_database
+from harness.runtime.services import LocalBinaries, LocalProvider, unique_database_name, with_database
 
 NOWHERE = LocalBinaries(redis_server=Path("/nowhere/redis-server"), pg_bindir=Path("/nowhere/bin"))
 

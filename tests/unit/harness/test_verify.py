@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.verify import MULTI_CRITERIA, VerifyOptions, _plan, discover_scenarios, parse_only
+from harness.commands.verify import MULTI_CRITERIA, VerifyOptions, _plan, discover_scenarios, parse_only
 
 
 def test_every_scenario_module_maps_to_one_criterion() -> None:
@@ -35,8 +35,8 @@ def test_both_runs_everything_on_single_then_option_2_criteria_on_multi() -> Non
 
 
 def test_cli_wires_verify_up_and_soak() -> None:
-    from harness.cli import build_parser
-    from harness.gate import run_soak_command, run_up_command, run_verify_command
+    from harness.commands.cli import build_parser
+    from harness.commands.gate import run_soak_command, run_up_command, run_verify_command
 
     parser = build_parser()
     verify = parser.parse_args(["verify", "--only", "C05,C17", "--sut", "x.toml", "--topology", "both"])

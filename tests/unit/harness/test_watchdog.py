@@ -10,15 +10,15 @@ from pathlib import Path
 
 import psutil
 
-from harness.polling import wait_for
+from harness.runtime.polling import wait_for
 
 # A harness stand-in: starts a managed process tree and a watched directory, reports them, then hangs.
 HARNESS = """
 import json, sys, time
 from pathlib import Path
-from harness.probes import LogLineProbe
-from harness.process import ManagedProcess
-from harness.watchdog import watch_path
+from harness.runtime.probes import LogLineProbe
+from harness.runtime.process import ManagedProcess
+from harness.runtime.watchdog import watch_path
 
 scratch = Path(sys.argv[1]) / "scratch"
 scratch.mkdir()

@@ -65,8 +65,8 @@ def test_safe_summary_hides_secrets_and_url_passwords() -> None:
         DATABASE_URL=f"postgres://app:{SECRET}@db/app",
         REDIS_URL=f"rediss://default:{SECRET}@redis:25061/0",
         LOGIKAL_AUTH_PASSWORD=SECRET,
-        SECRET_KEY=SECRET + "1",
-        JWT_SECRET_KEY=SECRET + "2",
+        SECRET_KEY=SECRET + "1-padded-to-a-real-key-length",
+        JWT_SECRET_KEY=SECRET + "2-padded-to-a-real-key-length",
         ADMIN_PASSWORD=SECRET + "3",
     )
     summary = settings.safe_summary()
@@ -89,3 +89,28 @@ def test_secrets_never_reach_the_logs(capsys: pytest.CaptureFixture[str]) -> Non
     assert "settings.loaded" in output
     assert "stdlib line with" in output
     assert SECRET not in output
+
+
+@pytest.mark.parametrize(
+    "value", ["", " \t", "k", "short-but-real-0123", "changeme", "your-jwt-secret-key-change-in-production"]
+)
+def test_check_secret_refuses_weak_values_without_echoing_them(value: str) -> None:
+    from middleware.config import ConfigError
+
+    with pytest.raises(ConfigError, match=r"^invalid environment variable JWT_SECRET_KEY: ") as caught:
+        load_settings(None, ENVIRONMENT="testing", JWT_SECRET_KEY=value)
+    assert value.strip() == "" or value not in str(caught.value)
+
+
+def test_a_random_signing_key_and_valid_hosts_are_accepted() -> None:
+    import secrets
+
+    for host in ("0.0.0.0", "127.0.0.1", "::", "localhost", "web.internal"):
+        settings = load_settings(
+            None,
+            SECRET_KEY=secrets.token_hex(32),
+            JWT_SECRET_KEY=secrets.token_urlsafe(32),
+            HOST=host,
+            REDIS_URL="rediss://default:pw@redis.example:25061/0",
+        )
+        assert host == settings.HOST

@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from harness.polling import wait_for
+from harness.runtime.polling import wait_for
 from middleware.api.app import create_app
 from middleware.config import Settings
 from middleware.db.session import make_session_factory
@@ -40,8 +40,8 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "DATABASE_URL": database_url,
         "REDIS_URL": None,
-        "SECRET_KEY": "api-tests-secret-key-0123456789",
-        "JWT_SECRET_KEY": "api-tests-jwt-secret-key-0123456789",
+        "SECRET_KEY": "api-tests-secret-key-0123456789-abcdefgh",
+        "JWT_SECRET_KEY": "api-tests-jwt-secret-key-0123456789-abcdefgh",
         "ADMIN_USERNAME": ADMIN_USERNAME,
         "ADMIN_PASSWORD": ADMIN_PASSWORD,
         "LOGIKAL_API_BASE_URL": "http://127.0.0.1:9/MbioeService.svc/api/v3/",

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from fake_logikal import FakeConfig, run_in_thread
-from harness.polling import wait_for
+from harness.runtime.polling import wait_for
 from middleware.config import Settings
 from middleware.db.models import Elevation, Phase, Project
 from middleware.locks import ProjectLock, project_lock_key
@@ -171,3 +171,22 @@ def test_force_sync_with_wait_through_a_live_celery_worker_returns_the_upstream_
     body = response.json()
     assert (body["phases_synced"], body["elevations_synced"], body["parts_lists_synced"]) == (2, 17, 17)
     assert _counts(db) == (1, 2, 17)
+
+
+@pytest.mark.parametrize("directory", ["No Such Directory", "Demo Odoo/No Such Child", "d" * 1024])
+@pytest.mark.parametrize("wait", ["false", "true"])
+def test_force_sync_of_an_unknown_directory_is_404_and_writes_nothing(
+    synced_settings: Settings, db: sessionmaker[Session], directory: str, wait: str
+) -> None:
+    from middleware.db.models import Directory, SyncLog
+
+    with api_client(synced_settings) as client:
+        response = client.post(
+            FORCE, params={"directory_id": directory, "wait": wait}, headers=_admin(client)
+        )
+    assert response.status_code == 404, response.text
+    assert response.json()["detail"]["code"] == "DIRECTORY_NOT_FOUND"
+    with db() as session:
+        assert session.scalars(select(Directory.logikal_id)).all() == []
+        assert session.scalars(select(SyncLog.run_id)).all() == []
+    assert _counts(db) == (0, 0, 0)

@@ -7,10 +7,17 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from harness.services.base import ServiceProvider, unique_database_name
+from harness.runtime.services.base import ServiceProvider, unique_database_name
 from middleware.worker.presence import Heartbeat
 
-from .conftest import CLOSED_REDIS_URL, api_client, make_settings, sqlalchemy_url
+from .conftest import (
+    ADMIN_PASSWORD,
+    ADMIN_USERNAME,
+    CLOSED_REDIS_URL,
+    api_client,
+    make_settings,
+    sqlalchemy_url,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -52,9 +59,14 @@ def test_detailed_is_degraded_when_redis_is_unreachable(api_database_url: str) -
     assert body["checks"]["redis"]["status"] == "unhealthy"
 
 
+def _admin(client: httpx.Client) -> dict[str, str]:
+    login = client.post("/api/v1/admin/login", json={"username": ADMIN_USERNAME, "password": ADMIN_PASSWORD})
+    return {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+
 def test_detailed_is_degraded_when_no_worker_is_alive(api_database_url: str, clean_redis_url: str) -> None:
     with api_client(make_settings(api_database_url, REDIS_URL=clean_redis_url)) as client:
-        body = client.get("/api/v1/health/detailed").json()
+        body = client.get("/api/v1/health/detailed", headers=_admin(client)).json()
     assert body["status"] == "degraded"
     assert body["checks"]["redis"]["status"] == "healthy"
     assert body["checks"]["workers"]["error"] == "no live Celery worker"
@@ -72,11 +84,15 @@ def test_detailed_is_healthy_when_redis_answers_and_a_worker_is_alive(
     api_database_url: str, clean_redis_url: str, worker_heartbeat: str
 ) -> None:
     with api_client(make_settings(api_database_url, REDIS_URL=clean_redis_url)) as client:
-        response = client.get("/api/v1/health/detailed")
+        response = client.get("/api/v1/health/detailed", headers=_admin(client))
+        public = client.get("/api/v1/health/detailed")
     body = response.json()
     assert response.status_code == 200, body
     assert body["status"] == "healthy"
     assert worker_heartbeat in body["checks"]["workers"]["live"]
+    assert (public.status_code, public.json()["status"]) == (200, "healthy")
+    assert public.json()["checks"]["workers"]["live_count"] == 1
+    assert "api-test-worker" not in public.text
 
 
 def test_detailed_without_redis_or_background_sync_expects_no_worker(client: httpx.Client) -> None:
@@ -92,7 +108,7 @@ def test_detailed_is_unhealthy_503_when_the_database_is_unreachable() -> None:
         basic = client.get("/api/v1/health")
     assert response.status_code == 503
     assert response.json()["status"] == "unhealthy"
-    assert "error" in response.json()["checks"]["database"]
+    assert response.json()["checks"]["database"] == {"status": "unhealthy"}
     assert basic.status_code == 200
 
 
@@ -119,3 +135,39 @@ def test_unreachable_database_gives_a_readable_503() -> None:
         response = down.post("/api/v1/admin/login", json={"username": "admin", "password": "whatever"})
     assert response.status_code == 503
     assert response.json()["detail"]["code"] == "DATABASE_UNAVAILABLE"
+
+
+def test_public_detailed_and_ready_hide_hostnames_and_error_texts_admins_see_them() -> None:
+    # unreachable database on a named host, unreachable Redis: both error texts name the hosts
+    settings = make_settings(
+        "postgresql+psycopg://nobody@db-secret-host.invalid:9/none",
+        REDIS_URL="redis://redis-secret-host.invalid:9/0",
+    )
+    with api_client(settings) as client:
+        public = client.get("/api/v1/health/detailed")
+        ready = client.get("/api/v1/health/ready")
+        bogus = client.get("/api/v1/health/detailed", headers={"Authorization": "Bearer not-a-token"})
+    assert (public.status_code, public.json()["status"]) == (503, "unhealthy")
+    assert ready.status_code == 503
+    assert bogus.status_code == 503
+    for response in (public, ready, bogus):
+        assert "secret-host" not in response.text, response.text
+        assert all("error" not in check for check in response.json()["checks"].values())
+    assert public.json()["checks"]["database"]["status"] == "unhealthy"
+
+
+def test_an_admin_sees_the_error_texts(api_database_url: str) -> None:
+    with api_client(
+        make_settings(api_database_url, REDIS_URL="redis://redis-secret-host.invalid:9/0")
+    ) as client:
+        admin = client.get("/api/v1/health/detailed", headers=_admin(client)).json()
+    assert admin["status"] == "degraded"
+    assert "error" in admin["checks"]["redis"]
+
+
+def test_the_check_timeout_is_the_setting_not_a_constant(api_database_url: str) -> None:
+    # A clock warped from outside shrinks every in-build timeout; the harness can stretch only a setting.
+    with api_client(make_settings(api_database_url, HEALTH_CHECK_TIMEOUT_SECONDS=1e-6)) as client:
+        body = client.get("/api/v1/health/ready").json()
+    assert body["status"] == "not_ready"
+    assert body["checks"]["database"]["status"] == "unhealthy"

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from harness.polling import wait_for
+from harness.runtime.polling import wait_for
 from middleware.config import load_settings
 from middleware.db.models import ObjectSyncConfig
 from middleware.db.session import make_engine, make_session_factory, session_scope

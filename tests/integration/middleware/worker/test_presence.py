@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import redis
 
-from harness.polling import wait_for
+from harness.runtime.polling import wait_for
 from middleware.worker.presence import HEARTBEAT_TTL_SECONDS, Heartbeat, heartbeat_key, live_workers
 
 pytestmark = pytest.mark.integration

@@ -15,7 +15,7 @@ import psutil
 import pytest
 from sqlalchemy import select
 
-from harness.polling import wait_for
+from harness.runtime.polling import wait_for
 from middleware.db.models import ObjectSyncConfig
 from middleware.db.session import make_engine, make_session_factory, session_scope
 from middleware.worker.presence import live_workers

@@ -10,7 +10,7 @@ from celery.contrib.testing.worker import start_worker
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from harness.polling import wait_for
+from harness.runtime.polling import wait_for
 from middleware.config import Settings, load_settings
 from middleware.db.models import Elevation, ObjectSyncConfig, ObjectType, ParseStatus, Project, SyncLog
 from middleware.db.session import session_scope

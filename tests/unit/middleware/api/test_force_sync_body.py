@@ -35,6 +35,7 @@ def test_completed_run_gives_the_upstream_success_body() -> None:
         "elevations_synced": 17,
         "parts_lists_synced": 17,
         "parts_lists_failed": 0,
+        "failures": 0,
         "duration_seconds": 3.142,
     }
 
@@ -43,6 +44,20 @@ def test_partial_run_is_a_success_that_counts_its_failures() -> None:
     body = upstream_body(_result(SyncStatus.PARTIAL, parts_lists_failed=3), "DOS22309", None)
     assert body.success is True
     assert body.message == 'Project "DOS22309" synced from Logikal with 3 failures'
+
+
+def test_partial_run_counts_every_recorded_failure_not_only_parts_lists() -> None:
+    result = _result(SyncStatus.PARTIAL, parts_lists_failed=0, failures=2)  # e.g. two bad parts lists parsed
+    body = upstream_body(result, "DOS22309", None)
+    assert body.message == 'Project "DOS22309" synced from Logikal with 2 failures'
+    assert body.failures == 2
+
+
+def test_abandoned_run_is_a_failure_not_a_success() -> None:
+    result = _result(SyncStatus.ABANDONED, message="abandoned: the process running it died")
+    with pytest.raises(HTTPException) as raised:
+        upstream_body(result, "DOS22309", None)
+    assert raised.value.status_code == 400
 
 
 def test_run_failed_on_the_lock_is_409_resource_locked() -> None:

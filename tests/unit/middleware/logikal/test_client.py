@@ -243,10 +243,6 @@ def test_session_cap_refusal_at_login_is_an_auth_error(router: respx.Router, sle
     [
         (httpx.Response(200, content=b"{not json"), "not JSON"),
         (httpx.Response(200, json={"hints": []}), "without 'data'"),
-        (ok([{"id": PROJECT, "name": "X", "createdDate": "yesterday", "changedDate": 1}]), "createdDate"),
-        (ok([{"id": "not-a-guid", "name": "X", "createdDate": 1, "changedDate": 1}]), "id"),
-        (ok([{"name": "X", "createdDate": 1, "changedDate": 1}]), "id"),
-        (ok([{"id": PROJECT, "name": "X" * 100_000, "createdDate": 1, "changedDate": 1}]), "name"),
         (ok({"id": PROJECT}), "list"),
     ],
 )
@@ -256,6 +252,27 @@ def test_malformed_project_payloads_raise_payload_error(
     router.get(f"{BASE}projects").mock(return_value=response)
     with make_client(sleeps) as client, pytest.raises(LogikalPayloadError, match=message):
         client.list_projects(DIRECTORY)
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        ({"id": PROJECT, "name": "X", "createdDate": "yesterday", "changedDate": 1}, "createdDate"),
+        ({"id": "not-a-guid", "name": "X", "createdDate": 1, "changedDate": 1}, "id"),
+        ({"name": "X", "createdDate": 1, "changedDate": 1}, "id"),
+        ({"id": PROJECT, "name": "X" * 100_000, "createdDate": 1, "changedDate": 1}, "name"),
+    ],
+)
+def test_a_malformed_project_record_is_skipped_and_named(
+    router: respx.Router, sleeps: Sleeps, record: dict[str, object], message: str
+) -> None:
+    good = {"id": "11111111-2222-4333-8444-555555555555", "name": "Y", "createdDate": 1, "changedDate": 1}
+    router.get(f"{BASE}projects").mock(return_value=ok([record, good]))
+    with make_client(sleeps) as client:
+        listing = client.list_projects(DIRECTORY)
+    assert [p.name for p in listing] == ["Y"]
+    (rejected,) = listing.rejected
+    assert message in rejected.reason
 
 
 def test_parts_list_that_is_not_base64_is_a_payload_error(router: respx.Router, sleeps: Sleeps) -> None:
@@ -321,3 +338,16 @@ def test_login_is_retried_when_the_connection_was_never_made(
     with make_client(sleeps) as client:
         client.list_projects(DIRECTORY)
     assert len(sleeps) == 1
+
+
+def test_a_logout_answered_5xx_is_retried_so_no_session_stays_open(
+    router: respx.Router, server: MiniLogikal, sleeps: Sleeps
+) -> None:
+    # Logout is idempotent: a 503 (a flaky Logikal) must not leave the session open until it times out.
+    answers = iter([error(503, "Service Unavailable"), error(502, "Bad Gateway")])
+    router.delete(f"{BASE}auth").mock(side_effect=lambda req: next(answers, None) or server.logout(req))
+    with make_client(sleeps) as client:
+        client.list_projects(DIRECTORY)
+
+    assert (server.opened, server.closed, server.open) == (1, 1, {})
+    assert len(sleeps) == 2  # backed off before each retry

@@ -60,22 +60,31 @@ def test_integer_width_is_accepted_as_a_number() -> None:
         ({"id": 42}, "id"),
     ],
 )
-def test_malformed_elevation_fields_are_named_in_the_error(changes: dict[str, Any], field: str) -> None:
-    with pytest.raises(LogikalPayloadError, match=field) as caught:
-        validate_list(ElevationData, [elevation(ELEVATIONS[0], **changes)], operation="GET /elevations")
-    assert "GET /elevations" in str(caught.value)
+def test_a_malformed_elevation_is_skipped_with_its_field_named_and_the_rest_kept(
+    changes: dict[str, Any], field: str
+) -> None:
+    good, bad = elevation(ELEVATIONS[1]), elevation(ELEVATIONS[0], **changes)
+    listing = validate_list(ElevationData, [bad, good], operation="GET /elevations")
+    assert [item.id for item in listing] == [ELEVATIONS[1]]
+    (rejected,) = listing.rejected
+    assert rejected.index == 0
+    assert field in rejected.reason
+    assert "GET /elevations" in rejected.reason
+    assert rejected.key == (None if field == "id" else ELEVATIONS[0])
 
 
 def test_missing_required_field_is_reported() -> None:
     payload = elevation(ELEVATIONS[0])
     del payload["createdDate"]
-    with pytest.raises(LogikalPayloadError, match=r"0\.createdDate"):
-        validate_list(ElevationData, [payload], operation="op")
+    (rejected,) = validate_list(ElevationData, [payload], operation="op").rejected
+    assert "createdDate" in rejected.reason
 
 
 def test_directory_needs_a_path() -> None:
-    with pytest.raises(LogikalPayloadError, match="path"):
-        validate_list(DirectoryData, [{"name": "Demo"}], operation="op")
+    listing = validate_list(DirectoryData, [{"name": "Demo"}, "not a dict"], operation="op")
+    assert list(listing) == []
+    assert [(r.index, r.key) for r in listing.rejected] == [(0, None), (1, None)]
+    assert "path" in listing.rejected[0].reason
 
 
 def test_a_non_list_is_refused() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import psutil
 
-from harness.polling import wait_for
+from harness.runtime.polling import wait_for
 from middleware.supervisor import ChildSpec, Supervisor
 
 PY = sys.executable
