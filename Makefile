@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help install test unit integration contract scenarios verify lint typecheck fmt clean bench-services bench-fake bench-sync bench-memory
+.PHONY: help install test unit integration contract scenarios verify lint typecheck fmt clean bench-services bench-fake bench-sync bench-memory bench-warp load-smoke capacity-plan
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -51,6 +51,15 @@ bench-sync: install ## force sync of DOS22309 at production latency, full vs inc
 
 bench-memory: install ## PSS/RSS of the single-container process tree, idle and under sync
 	$(PY) bench/bench_memory.py
+
+bench-warp: install ## external (libfaketime) vs built-in warp: real time of one force sync per speed
+	$(PY) bench/bench_warp.py
+
+load-smoke: install ## 60-s smoke load at basic-xs, 2 locust workers (what CI runs); report in reports/load-*
+	$(PY) -m load --profile smoke --instance basic-xs --workers 2
+
+capacity-plan: install ## step ramp at basic-xxs and basic-xs, then sync capacity: sizing verdicts (docs/capacity.md)
+	$(PY) bench/bench_capacity.py
 
 clean: ## remove caches and reports
 	rm -rf .pytest_cache .mypy_cache .ruff_cache reports build *.egg-info
