@@ -33,5 +33,5 @@ def test_a_sync_whose_pool_child_is_killed_is_redone_and_nothing_is_lost(
     killed = stack.kill_child(worker_process(stack))
     evidence.figure("killed", f"pool child pid {killed} during a {running.sync_type} run")
     intervals = [c["interval_seconds"] for c in sync_configs(stack).values() if c["enabled"]]
-    judge_recovery(stack, evidence, fault_at=fault_at, close_bound=2 * beat,
+    judge_recovery(stack, evidence, fault_at=fault_at, killed_at=fault_at, close_bound=2 * beat,
                    converge_bound=max(intervals, default=0) + 2 * beat)  # fmt: skip

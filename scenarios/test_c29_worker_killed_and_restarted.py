@@ -39,5 +39,5 @@ def test_a_sync_whose_whole_worker_is_killed_is_redone_after_the_restart(
     stack.restart(target)
     evidence.figure(f"{target} ready again after", round(time.monotonic() - started, 1), "s (real)")
     intervals = [c["interval_seconds"] for c in sync_configs(stack).values() if c["enabled"]]
-    judge_recovery(stack, evidence, fault_at=fault_at, back_at=stack.clock.now(), close_bound=2 * beat,
-                   converge_bound=max(intervals, default=0) + 2 * beat)  # fmt: skip
+    judge_recovery(stack, evidence, fault_at=fault_at, back_at=stack.clock.now(), killed_at=fault_at,
+                   close_bound=2 * beat, converge_bound=max(intervals, default=0) + 2 * beat)  # fmt: skip

@@ -120,6 +120,20 @@ def sessions_left_open(sessions: Mapping[str, Any]) -> int:
     return int(sessions.get("open", 0))
 
 
+def logins_in_flight(sessions: Mapping[str, Any], killed_at: float, slack: float) -> list[str]:
+    """Open sessions a killed process could never have known: opened by the time of the kill (+ ``slack``
+    for the login's own latency) and never used. A client learns a token only from the login's answer, so a
+    process killed while its login was in flight cannot register, use or close that session; only Logikal's
+    idle timeout can. Any session the build did use counts as left open."""
+    return [
+        str(s.get("token"))
+        for s in sessions.get("sessions", [])
+        if s.get("closedAt") is None
+        and not s.get("calls")
+        and float(s.get("openedAt", 0)) <= killed_at + slack
+    ]
+
+
 def project_session_overlaps(
     sessions: Mapping[str, Any], calls: Iterable[Mapping[str, Any]]
 ) -> list[tuple[str, str, str]]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from harness.errors import HarnessError
 from harness.observe.evidence import Evidence
-from harness.observe.invariants import SyncWindow, sessions_left_open
+from harness.observe.invariants import SyncWindow, logins_in_flight, sessions_left_open
 from harness.runtime.polling import wait_for
 from harness.scenario.views import compare_tree, sync_windows, timeline
 from harness.stack import Stack
@@ -18,6 +18,7 @@ from harness.stack import Stack
 __all__ = ["Recovery", "edit_elevations", "judge_recovery", "wait_run_in_progress", "worker_process"]
 
 OPEN_STATUSES = ("queued", "started")
+LOGIN_SLACK_SECONDS = 30.0  # virtual: a login in flight at a kill may be answered (opened) this long after it
 
 
 def worker_process(stack: Stack) -> str:
@@ -61,12 +62,14 @@ def judge_recovery(
     close_bound: float,
     converge_bound: float,
     back_at: float | None = None,
+    killed_at: float | None = None,
 ) -> Recovery:
     """Wait (bounded by the virtual periods) for the runs open at ``fault_at`` to close and the tree to equal
     the fake; then, once idle, count the Logikal sessions left open. Records figures; raises on a bound.
 
     The bounds count from ``back_at`` (virtual) when given: when the fault took down what must recover
-    (a killed worker, a restarted database), from the moment the harness had it running again."""
+    (a killed worker, a restarted database), from the moment the harness had it running again. ``killed_at``
+    (virtual): a process was killed then; sessions its logins in flight opened are reported, not counted."""
     result = Recovery()
     origin = fault_at if back_at is None else back_at
     # The runs the fault hit: in progress at the fault (started before it, not ended before it). They must
@@ -93,7 +96,12 @@ def judge_recovery(
         _wait_recovery(stack, result, closed, converged, origin, deadline)
         # every run that existed at the fault, the queued ones too, whether or not the build went idle
         result.left_open = [f"{w.sync_type}:{w.run_id}:{w.status}" for w in open_at_fault()]
-        result.open_sessions = sessions_left_open(stack.fake_request("GET", "/_fake/sessions"))
+        sessions = stack.fake_request("GET", "/_fake/sessions")
+        in_flight = [] if killed_at is None else logins_in_flight(sessions, killed_at, LOGIN_SLACK_SECONDS)
+        result.open_sessions = sessions_left_open(sessions) - len(in_flight)
+        if killed_at is not None:
+            evidence.figure("logins in flight at the kill (never used; Logikal's idle timeout closes them)",
+                            len(in_flight))  # fmt: skip
     except HarnessError:
         pass  # judged below from what was seen
     finally:

@@ -7,6 +7,7 @@ from typing import Any
 from harness.observe.invariants import (
     SyncWindow,
     compare_with_fake,
+    logins_in_flight,
     overlapping_windows,
     project_session_overlaps,
     schedule_violations,
@@ -86,6 +87,21 @@ def test_recycled_elevation_may_be_absent_but_not_live() -> None:
 def test_open_sessions_are_counted() -> None:
     assert sessions_left_open({"opened": 3, "closed": 3, "open": 0}) == 0
     assert sessions_left_open({"open": 2}) == 2
+
+
+def test_only_never_used_sessions_opened_by_the_kill_are_logins_in_flight() -> None:
+    def session(token: str, opened: float, calls: int, closed: float | None = None) -> dict[str, Any]:
+        return {"token": token, "openedAt": opened, "calls": calls, "closedAt": closed}
+
+    sessions = {"sessions": [
+        session("in-flight", 995.0, 0),  # opened just before the kill, never used: the client never knew it
+        session("answered-late", 1020.0, 0),  # the login's answer came after the kill, within the slack
+        session("used", 990.0, 3),  # the build used it, so it could have registered and closed it
+        session("closed", 990.0, 0, closed=1001.0),
+        session("later", 1100.0, 0),  # opened long after the kill: the restarted build's, a real leak
+    ]}  # fmt: skip
+    assert logins_in_flight(sessions, killed_at=1000.0, slack=30.0) == ["in-flight", "answered-late"]
+    assert logins_in_flight({"open": 0}, killed_at=1000.0, slack=30.0) == []
 
 
 def _select(token: str, start: float) -> dict[str, Any]:
