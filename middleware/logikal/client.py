@@ -46,6 +46,7 @@ THUMBNAIL_PARAMS = {
 }  # fmt: skip
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 LOGOUT_TIMEOUT = 10.0
+LOGOUT_ROUNDS = 3  # further rounds (each with the transport's own retries) for logouts that failed
 
 
 class LogikalClient:
@@ -79,11 +80,13 @@ class LogikalClient:
         self._credentials = {"username": username, "password": password, "erp": True}
         self._parts_list_timeout = parts_list_timeout
         self.counter = CallCounter()
-        self._transport = Transport(self._http, retry or RetryPolicy(), self.counter)
+        self._policy = retry or RetryPolicy()
+        self._transport = Transport(self._http, self._policy, self.counter)
         self._pool = SessionPool(size=max_sessions)
         self._navigator = Navigator(self._transport)
         self._warmers: list[threading.Thread] = []
         self._registry: SessionRegistry = registry or NoRegistry()
+        self._unclosed: list[str] = []  # tokens whose logout failed even after its retries
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> LogikalClient:
@@ -197,6 +200,13 @@ class LogikalClient:
             thread.join()
         for session in self._pool.drain():
             self._logout(session)
+        # A flaky Logikal can fail one logout through all its retries (C31: 10 % 5xx, one in about a
+        # thousand); the session would hold a licence seat until Logikal's idle timeout. Try again, slower.
+        for round_ in range(LOGOUT_ROUNDS):
+            if not self._unclosed:
+                break
+            self._policy.sleep(self._policy.base_delay * 4**round_)
+            self._unclosed = [token for token in self._unclosed if not self.close_session(token)]
         self._http.close()
 
     def __enter__(self) -> LogikalClient:
@@ -267,7 +277,8 @@ class LogikalClient:
         return token
 
     def _logout(self, session: Session) -> None:
-        self.close_session(session.token)
+        if not self.close_session(session.token):
+            self._unclosed.append(session.token)
 
     def close_session(self, token: str) -> bool:
         """DELETE /auth for ``token`` (also one another process opened); True when the server closed it or

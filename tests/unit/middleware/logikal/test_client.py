@@ -351,3 +351,15 @@ def test_a_logout_answered_5xx_is_retried_so_no_session_stays_open(
 
     assert (server.opened, server.closed, server.open) == (1, 1, {})
     assert len(sleeps) == 2  # backed off before each retry
+
+
+def test_a_logout_that_fails_through_its_retries_is_tried_again_at_close(
+    router: respx.Router, server: MiniLogikal, sleeps: Sleeps
+) -> None:
+    # 3 retries = 4 answers per logout; 6 failures outlast the first logout and one more round.
+    answers = iter([error(503, "Service Unavailable")] * 6)
+    router.delete(f"{BASE}auth").mock(side_effect=lambda req: next(answers, None) or server.logout(req))
+    with make_client(sleeps) as client:
+        client.list_projects(DIRECTORY)
+
+    assert (server.opened, server.closed, server.open) == (1, 1, {})
