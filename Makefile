@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help install test unit integration contract scenarios verify lint typecheck fmt clean bench-services bench-fake bench-sync bench-memory bench-warp load-smoke capacity-plan
+.PHONY: help install test unit integration contract scenarios verify lint typecheck fmt clean bench-services bench-fake bench-sync bench-memory bench-warp bench-gate-wall bench-leak load-smoke capacity-plan
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -54,6 +54,12 @@ bench-memory: install ## PSS/RSS of the single-container process tree, idle and 
 
 bench-warp: install ## external (libfaketime) vs built-in warp: real time of one force sync per speed
 	$(PY) bench/bench_warp.py
+
+bench-gate-wall: install ## whole gate, built-in clock vs external warp, alternately: wall times and ratio
+	$(PY) -m bench.bench_gate_wall
+
+bench-leak: install ## smallest memory leak C10 detects (planted leaks of decreasing size), MB per simulated h
+	$(PY) -m bench.bench_leak_threshold
 
 load-smoke: install ## 60-s smoke load at basic-xs, 2 locust workers (what CI runs); report in reports/load-*
 	$(PY) -m load --profile smoke --instance basic-xs --workers 2

@@ -52,6 +52,9 @@ def warp_hours(speed: float) -> float:
 # Count-based settings do not warp: recycling the worker child every 50 tasks (hours in production) would
 # happen every few real seconds here and stall the worker for ~2 s (48 simulated minutes).
 WARP_SETTINGS = {"CELERY_MAX_TASKS_PER_CHILD": "100000"}
+# Elevations edited every simulated hour of the warped run: two per elevation interval (30 min), so every
+# elevation sync downloads parts lists and a worker that keeps one of them per sync leaks ~3 MB an hour (C10).
+WARP_EDITS_PER_HOUR = 4
 _EVIDENCE_KEY = pytest.StashKey[Evidence]()
 _STACKS_KEY = pytest.StashKey[list[tuple[str, int, Stack]]]()
 _SESSION_STACKS: dict[str, Stack] = {}  # fixture name → its Stack, recorded for every test that uses it
@@ -140,8 +143,8 @@ def make_stack(
 
 @pytest.fixture(scope="session")
 def warped_run(service_provider: ServiceProvider) -> WarpResult:
-    """24 simulated hours (fewer when the build's max_speed caps the warp) on a private Stack, edits in the
-    fake every 2 hours; run once for C08 and C10."""
+    """24 simulated hours (fewer when the build's max_speed caps the warp) on a private Stack, elevations
+    edited in the fake every hour; run once for C08 and C10."""
     # Production-sized parts lists (1-2.3 MB, upstream-facts §7.15): a worker that keeps one per sync leaks
     # fast enough for C10's slope bound to see it.
     warp = {"clock_speed": WARP_SPEED, "settings": dict(WARP_SETTINGS), "memory_interval": 0.25,
@@ -151,7 +154,8 @@ def warped_run(service_provider: ServiceProvider) -> WarpResult:
     stack.start()
     try:
         hours = warp_hours(stack.clock.speed)
-        origin = warp_through(stack, hours, every_hours=2.0, on_hour=mutate_hourly(stack))
+        edits = mutate_hourly(stack, count=WARP_EDITS_PER_HOUR)
+        origin = warp_through(stack, hours, every_hours=1.0, on_hour=edits)
         result = WarpResult.capture(stack, origin)
     finally:
         stack.close()

@@ -19,7 +19,8 @@ import pytest
 
 from harness.errors import WaitTimeoutError
 from harness.observe.evidence import Evidence
-from harness.observe.invariants import DataReport, SyncWindow
+from harness.observe.freshness import convergence_bound
+from harness.observe.invariants import DataReport
 from harness.runtime.polling import wait_for
 from harness.scenario.odoo import odoo_client
 from harness.scenario.views import (
@@ -168,23 +169,6 @@ def _follow(stack: Stack, changes: list[Change], since: float, timeout: float) -
     return reports[-1]
 
 
-def _bound(windows: list[SyncWindow], level: str, interval_and_beat: float, since: float) -> float:
-    """Interval + beat from the change, plus what the level's next run had to wait for and took: the rest of
-    a run of it already going at the change, the other types' runs before it in the chain, its own length
-    (at hundreds of times real speed a loaded machine makes runs last simulated tens of minutes)."""
-    own = [w for w in windows if w.sync_type == level and w.trigger == "scheduled"]
-    going = [w.end - since for w in own if w.start < since and w.end is not None and w.end > since]
-    following = min((w for w in own if w.start >= since), key=lambda w: w.start, default=None)
-    if following is None or following.end is None:
-        return interval_and_beat + sum(going)
-    others = sum(
-        max(0.0, min(following.start, w.end or following.start) - max(since, w.start))
-        for w in windows
-        if w.sync_type != level
-    )
-    return interval_and_beat + sum(going) + others + (following.end - following.start)
-
-
 def _odoo_shows(stack: Stack, changes: list[Change], forced_guid: str) -> list[str]:
     """Deleted or moved-away objects the Odoo API still returns (projects list and the forced project)."""
     gone = {token for change in changes if "moved" not in change.label for token in change.tokens}
@@ -218,7 +202,8 @@ def test_deleted_recycled_and_moved_objects_converge_within_their_interval_plus_
     stack.fake_request("POST", "/_fake/mutate", json={"operations": [c.operation for c in scheduled]})
     last = _follow(stack, scheduled, since, timeout=stack.clock.real_seconds(slowest) + 30)
     windows = sync_windows(stack)
-    bounds = {c.label: _bound(windows, c.level, intervals[c.level] + beat, since) for c in scheduled}
+    bounds = {c.label: convergence_bound(windows, c.level, intervals[c.level] + beat, since)
+              for c in scheduled}  # fmt: skip
     for change in scheduled:
         bound, took = bounds[change.label], change.done_after
         shown = "never" if took is None else round(took / 60)

@@ -60,8 +60,10 @@ def warp_through(
     return origin
 
 
-def mutate_hourly(stack: Stack, report: Callable[[float], None] | None = None) -> Callable[[float], None]:
-    """An ``on_hour`` callback that edits two random elevations in the fake, so later syncs have work."""
+def mutate_hourly(
+    stack: Stack, report: Callable[[float], None] | None = None, *, count: int = 2
+) -> Callable[[float], None]:
+    """An ``on_hour`` callback editing ``count`` random elevations in the fake, so later syncs have work."""
 
     def mutate(hour: float) -> None:
         if report is not None:
@@ -70,7 +72,7 @@ def mutate_hourly(stack: Stack, report: Callable[[float], None] | None = None) -
         stack.fake_request(
             "POST",
             "/_fake/mutate",
-            json={"action": "edit", "kind": "elevation", "count": 2, "changes": changes},
+            json={"action": "edit", "kind": "elevation", "count": count, "changes": changes},
         )
 
     return mutate
