@@ -5,7 +5,7 @@ every downloaded parts list), runs ``verify --only C10`` on each, and prints the
 variant's own ledger: bytes kept against its virtual clock), the PSS slope the gate measured, and its verdict.
 Fraction 0 is the control: the same build leaking nothing. Each run is one C10 (about 1.5 min real).
 
-    .venv/bin/python -m bench.bench_leak_threshold [--fractions 1,0.5,0.25,0.125,0]
+    .venv/bin/python -m bench.bench_leak_threshold [--fractions 1,0.5,0.375,0.25,0]
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from harness.stack.sampling import pss_slope
 
 REPO = Path(__file__).resolve().parents[1]
 VARIANT = "tests.sut_variants.parts_list_leak"
@@ -46,17 +48,23 @@ class Point:
     seconds: float
 
 
-def planted_rate(ledger: Path) -> float:
-    """MB kept per simulated hour between the first and the last download (0 when nothing was kept)."""
+def planted_rate(ledger: Path, warmup_fraction: float = 0.15, warmup_hours: float = 2.0) -> float:
+    """MB kept per simulated hour over the window C10 judges: the least-squares slope of the bytes kept so
+    far against virtual time, after the same warm-up (the larger of ``warmup_fraction`` of the run and
+    ``warmup_hours``), so the first full sync's burst of downloads does not count (0 if nothing was kept)."""
     if not ledger.exists():
         return 0.0
     rows = [line.split() for line in ledger.read_text(encoding="utf-8").splitlines() if line.strip()]
     if len(rows) < 2:
         return 0.0
-    stamps = [float(t) for t, _ in rows]
-    kept = sum(int(n) for _, n in rows[1:])  # bytes added after the first stamp
-    hours = (max(stamps) - min(stamps)) / 3600
-    return kept / 1e6 / hours if hours > 0 else 0.0
+    first, last = float(rows[0][0]), float(rows[-1][0])
+    settled = first + max(warmup_fraction * (last - first), warmup_hours * 3600)
+    points, kept = [], 0
+    for stamp, size in rows:
+        kept += int(size)
+        if float(stamp) >= settled:
+            points.append((float(stamp) / 3600, kept))
+    return pss_slope(points) / 1e6
 
 
 def measure(fraction: float, work: Path) -> Point:
@@ -88,7 +96,7 @@ def measure(fraction: float, work: Path) -> Point:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--fractions", default="1,0.5,0.25,0.125,0")
+    parser.add_argument("--fractions", default="1,0.5,0.375,0.25,0")
     args = parser.parse_args()
     fractions = [float(f) for f in args.fractions.split(",")]
     points = []

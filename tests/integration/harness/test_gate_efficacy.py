@@ -46,9 +46,13 @@ class Case:
 CRITERION_CASES = [
     # the first elevation sync never completes: its projects vanish under it (phases' foreign key)
     Case("unscoped_delete", "C05", 'is not present in table \\"projects\\"|missing'),  # §7.1
-    # the phases stolen back and forth (cascading their elevations) make the first elevation sync slow, or
-    # the comparison finds them missing
-    Case("zero_guid_phases", "C05", "phase 00000000-0000-0000-0000-000000000000@|first elevation sync done"),
+    # the phases stolen back and forth (cascading their elevations): the comparison finds phases and
+    # elevations missing (12 / 21 phases, 39 / 100 elevations measured), or the first elevation sync is late
+    Case(
+        "zero_guid_phases",
+        "C05",
+        "phase 00000000-0000-0000-0000-000000000000@|missing (e.g.|first elevation sync done",
+    ),
     Case("force_sync_shortcut", "C24", "reported success without"),  # §7.3
     Case("odoo_reads_mark_fresh", "C09", "the new amount"),  # §7.13
     Case("sessions_never_closed", "C16", "Logikal sessions left open"),  # §7.17
@@ -60,6 +64,8 @@ CRITERION_CASES = [
     Case("database_loss_unfixed", "C30", "never converged|runs left open"),
     # the upstream's start-up debug dump (§4.1): the scan of everything the processes wrote finds the values
     Case("secret_at_startup", "C22", "LOGIKAL_AUTH_PASSWORD (plain)"),
+    # every downloaded parts list kept: the warped day's PSS slope (production-sized parts lists)
+    Case("parts_list_leak", "C10", "MB/h (bound"),  # §7.15
 ]
 # Defects no criterion names but the checks after every scenario do (harness/scenario/postchecks.py).
 POSTCHECK_CASES = [

@@ -29,3 +29,11 @@ def test_a_forced_run_of_the_level_is_not_the_scheduled_one_that_brings_the_chan
     forced = SyncWindow("f", "elevation", "manual", "P1", "completed", 500, 550, 500)
     bound = convergence_bound([forced, _run("elevation", 3000, 3100)], "elevation", 2100, since=100)
     assert bound == 2100 + 50 + 100  # the forced run counts only as another run before the scheduled one
+
+
+def test_a_first_run_late_only_by_the_chain_ahead_of_it_is_within_two_beats_of_idle_wait() -> None:
+    windows = [_run("directory", 0, 50), _run("project", 50, 400), _run("elevation", 400, 1200)]
+    bound = convergence_bound(windows, "elevation", 600, since=0)
+    assert bound == 600 + 50 + 350 + 800  # done at 1200: 0 s of idle wait, well within the two beats
+    idle = [_run("directory", 0, 50), _run("elevation", 900, 1000)]
+    assert convergence_bound(idle, "elevation", 600, since=0) < 1000  # 850 s idle: later than two beats
