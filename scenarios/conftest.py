@@ -49,9 +49,6 @@ def warp_hours(speed: float) -> float:
     return max(MIN_WARP_HOURS, min(WARP_HOURS, speed * WARP_REAL_SECONDS / 3600))
 
 
-# Count-based settings do not warp: recycling the worker child every 50 tasks (hours in production) would
-# happen every few real seconds here and stall the worker for ~2 s (48 simulated minutes).
-WARP_SETTINGS = {"CELERY_MAX_TASKS_PER_CHILD": "100000"}
 # Elevations edited every simulated hour of the warped run: two per elevation interval (30 min), so every
 # elevation sync downloads parts lists and a worker that keeps one of them per sync leaks ~3 MB an hour (C10).
 WARP_EDITS_PER_HOUR = 4
@@ -147,7 +144,7 @@ def warped_run(service_provider: ServiceProvider) -> WarpResult:
     edited in the fake every hour; run once for C08 and C10."""
     # Production-sized parts lists (1-2.3 MB, upstream-facts §7.15): a worker that keeps one per sync leaks
     # fast enough for C10's slope bound to see it.
-    warp = {"clock_speed": WARP_SPEED, "settings": dict(WARP_SETTINGS), "memory_interval": 0.25,
+    warp = {"clock_speed": WARP_SPEED, "memory_interval": 0.25,
             "fake_args": ("--parts-size", "production")}  # fmt: skip
     stack = Stack(stack_config(**{**warp, **pins("warped_run")}), provider=service_provider)
     _SESSION_STACKS["warped_run"] = stack

@@ -1,6 +1,6 @@
 """C05 — "✅ First scheduled sync executes successfully": each type's first scheduled run completes with no
 more than 2 beats of idle wait after beat's first tick (the runs before it in the chain and its own length are
-allowed, see ``convergence_bound``; C20 judges run lengths); the database equals the fake."""
+allowed, see ``convergence_bound``; C08 reports run lengths); the database equals the fake."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def test_first_scheduled_sync_completes_within_two_beats_and_matches_the_fake(
         assert first is not None, f"no scheduled {sync_type} run in the declared sync runs"
         done_after = (first.end or first.start) - first_tick
         # Two beats of waiting, plus the runs ahead of it and its own length: at hundreds of times real
-        # speed the CPU a run spends is magnified into simulated minutes, which C20 judges, not C05.
+        # speed the CPU a run spends is magnified into simulated minutes, which C08 reports, not C05.
         bound = convergence_bound(windows, sync_type, 2 * beat, first_tick)
         on_time = first.status == "completed" and done_after <= bound
         evidence.figure(

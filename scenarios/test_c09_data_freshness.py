@@ -52,7 +52,7 @@ def test_an_elevation_changed_in_logikal_reaches_odoo_within_its_interval_plus_o
         )
         visible_after = stack.clock.now() - changed_at
     # The schedule's share is interval + beat; the runs in between (the one going at the edit, the chain
-    # before the next elevation run, that run's own length) are magnified by the warp and judged by C08.
+    # before the next elevation run, that run's own length) are magnified by the warp (C08 reports them).
     bound = convergence_bound(sync_windows(stack), "elevation", interval + beat, changed_at)
     evidence.figure("elevation interval + one beat", round((interval + beat) / 60, 1), "simulated min")
     evidence.figure("change visible in Odoo after", round(visible_after / 60, 1), "simulated min",

@@ -56,8 +56,6 @@ def run_soak(options: SoakOptions, console: Console | None = None) -> int:
         clock_speed=options.clock_speed,
         memory_interval=1.0,
         run_dir=report_dir / "run",
-        # Count-based recycling does not warp: every 50 tasks would be every few real seconds here.
-        settings={"CELERY_MAX_TASKS_PER_CHILD": "100000"},
     )
     t0 = time.monotonic()
     console.print(f"soak: {options.simulated_hours:g} simulated hours at {options.clock_speed:g}x")

@@ -78,6 +78,7 @@ class SutProfile:
     cwd: Path | None = None
     warp: WarpMode = WarpMode.EXTERNAL
     scaled_settings: Mapping[str, float] = field(default_factory=dict)
+    warped_settings: Mapping[str, str] = field(default_factory=dict)  # given whenever the clock is warped
     max_speed: float | None = None  # the highest warp speed this build is trusted at (bench/bench_warp.py)
     clean_env: bool = False
     path: str = "/usr/local/bin:/usr/bin:/bin"
@@ -189,6 +190,7 @@ class SutProfile:
             cwd=base,
             warp=WarpMode.CLOCK_SPEED if clock.get("honours_clock_speed") else WarpMode.EXTERNAL,
             scaled_settings={str(k): float(v) for k, v in clock.get("scaled_settings", {}).items()},
+            warped_settings={str(k): str(v) for k, v in clock.get("warped_settings", {}).items()},
             max_speed=float(clock["max_speed"]) if "max_speed" in clock else None,
             clean_env=bool(process.get("clean_env", False)),
             path=str(process.get("path", "/usr/local/bin:/usr/bin:/bin")),

@@ -235,7 +235,9 @@ class Stack(ProcessControl):
             "ADMIN_PASSWORD": self.admin_password,
             "HOST": "127.0.0.1",
             "PORT": str(self.web_port),
-            **clock_settings(self.warp, self.clock, self.profile.scaled_settings),
+            **clock_settings(
+                self.warp, self.clock, self.profile.scaled_settings, self.profile.warped_settings
+            ),
             **self._secrets,
             **scale_durations(self.warp, self.clock, self.config.settings, self.profile.scaled_settings),
         }

@@ -153,12 +153,16 @@ def scaled_settings(declared: Mapping[str, float], speed: float) -> dict[str, st
     return {name: f"{seconds * speed:g}" for name, seconds in declared.items()}
 
 
-def clock_settings(mode: WarpMode, clock: WarpClock, scaled: Mapping[str, float]) -> dict[str, str]:
-    """What a build is told about time: CLOCK_SPEED/CLOCK_ANCHOR when it warps itself, else nothing but its
-    duration settings stretched by the speed."""
+def clock_settings(
+    mode: WarpMode, clock: WarpClock, scaled: Mapping[str, float], warped: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """What a build is told about time: CLOCK_SPEED/CLOCK_ANCHOR when it warps itself, else its duration
+    settings stretched by the speed; under either warp also the profile's ``warped`` settings (count-based
+    limits whose real-time cost the warp would magnify)."""
+    extra = dict(warped or {}) if clock.speed != 1.0 else {}
     if mode is WarpMode.CLOCK_SPEED:
-        return {"CLOCK_SPEED": f"{clock.speed:g}", "CLOCK_ANCHOR": f"{clock.anchor:.6f}"}
-    return scaled_settings(scaled, clock.speed)
+        return {"CLOCK_SPEED": f"{clock.speed:g}", "CLOCK_ANCHOR": f"{clock.anchor:.6f}", **extra}
+    return {**scaled_settings(scaled, clock.speed), **extra}
 
 
 def scale_durations(

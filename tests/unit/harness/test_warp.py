@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from harness.errors import HarnessError
+from harness.stack.profile import load_profile
 from harness.stack.warp import (
     WarpClock,
     WarpMode,
@@ -16,6 +17,8 @@ from harness.stack.warp import (
     scale_durations,
     sweep_shared_memory,
 )
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "sut-profiles"
 
 
 def test_virtual_time_runs_speed_times_faster_from_the_anchor() -> None:
@@ -49,6 +52,25 @@ def test_under_the_external_warp_durations_keep_their_real_length() -> None:
     assert settings == {"LOGIKAL_API_TIMEOUT": "120", "OTHER": "2"}
     assert fake_time_scale(WarpMode.EXTERNAL, clock, 0.01) == ["--time-scale", "0.6"]
     assert fake_time_scale(WarpMode.EXTERNAL, clock, None) == []
+
+
+@pytest.mark.parametrize("mode", [WarpMode.CLOCK_SPEED, WarpMode.EXTERNAL])
+def test_count_based_settings_are_given_under_either_warp_and_never_at_real_speed(mode: WarpMode) -> None:
+    warped = {"CELERY_MAX_TASKS_PER_CHILD": "100000"}
+    assert clock_settings(mode, WarpClock(speed=480.0, anchor=0.0), {}, warped)[
+        "CELERY_MAX_TASKS_PER_CHILD"
+    ] == ("100000")
+    assert "CELERY_MAX_TASKS_PER_CHILD" not in clock_settings(
+        mode, WarpClock(speed=1.0, anchor=0.0), {}, warped
+    )
+
+
+def test_the_builtin_profile_lifts_the_pool_child_recycling_when_warped() -> None:
+    assert load_profile(None).warped_settings == {"CELERY_MAX_TASKS_PER_CHILD": "100000"}
+    assert (
+        load_profile(str(EXAMPLES / "ours-external-warp.toml")).warped_settings
+        == load_profile(None).warped_settings
+    )
 
 
 def test_a_missing_libfaketime_names_the_package(tmp_path: Path) -> None:
