@@ -12,32 +12,23 @@ the built-in-clock run, measured side by side"; issues 10 and 11: the built-in g
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from collections import Counter
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from bench.verify_run import REPO, run_verify
+
 PROFILES = {"builtin": None, "foreign": REPO / "examples" / "sut-profiles" / "ours-external-warp.toml"}
 
 
 def run_gate(kind: str, report: Path) -> tuple[float, Counter[str], list[str]]:
     """(wall seconds, verdict counts, failed or inconclusive criteria) of one ``verify``."""
-    command = [sys.executable, "-m", "harness.commands.cli", "verify", "--report-dir", str(report)]
     profile = PROFILES[kind]
-    if profile is not None:
-        command += ["--sut", str(profile)]
-    started = time.monotonic()
-    subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=3600, check=False)
-    wall = time.monotonic() - started
-    evidence = report / "evidence.json"
-    if not evidence.exists():
+    wall, evidence = run_verify([] if profile is None else ["--sut", str(profile)], report, timeout=3600)
+    if evidence is None:
         return wall, Counter({"no evidence": 1}), []
-    criteria = json.loads(evidence.read_text(encoding="utf-8"))["criteria"]
+    criteria = evidence["criteria"]
     verdicts = Counter(c["verdict"] for c in criteria)
     odd = [f"{c['criterion']} {c['verdict']}" for c in criteria if c["verdict"] != "passed"]
     return wall, verdicts, odd

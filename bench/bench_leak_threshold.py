@@ -11,17 +11,14 @@ Fraction 0 is the control: the same build leaking nothing. Each run is one C10 (
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
-import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.verify_run import run_verify
+from harness.scenario.warp_run import WARMUP_FRACTION, WARMUP_HOURS
 from harness.stack.sampling import pss_slope
 
-REPO = Path(__file__).resolve().parents[1]
 VARIANT = "tests.sut_variants.parts_list_leak"
 PROFILE = """extends = "default"
 name = "parts-list-leak-{tag}"
@@ -48,7 +45,9 @@ class Point:
     seconds: float
 
 
-def planted_rate(ledger: Path, warmup_fraction: float = 0.15, warmup_hours: float = 2.0) -> float:
+def planted_rate(
+    ledger: Path, warmup_fraction: float = WARMUP_FRACTION, warmup_hours: float = WARMUP_HOURS
+) -> float:
     """MB kept per simulated hour over the window C10 judges: the least-squares slope of the bytes kept so
     far against virtual time, after the same warm-up (the larger of ``warmup_fraction`` of the run and
     ``warmup_hours``), so the first full sync's burst of downloads does not count (0 if nothing was kept)."""
@@ -74,23 +73,18 @@ def measure(fraction: float, work: Path) -> Point:
     text = PROFILE.format(tag=tag, module=VARIANT, fraction=fraction, ledger=ledger)
     profile.write_text(text, encoding="utf-8")
     report = work / f"report-{tag}"
-    command = [sys.executable, "-m", "harness.commands.cli", "verify", "--sut", str(profile), "--only", "C10",
-               "--report-dir", str(report), "--services", "local"]  # fmt: skip
-    started = time.monotonic()
-    subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=900, check=False)
-    seconds = time.monotonic() - started
+    seconds, data = run_verify(
+        ["--sut", str(profile), "--only", "C10", "--services", "local"], report, timeout=900
+    )
     slope, verdict = None, "no evidence"
-    evidence = report / "evidence.json"
-    if evidence.exists():
-        data = json.loads(evidence.read_text(encoding="utf-8"))
-        for criterion in data["criteria"]:
-            if criterion["criterion"] != "C10":
-                continue
-            verdict = criterion["verdict"]
-            for test in criterion["tests"]:
-                for figure in test["figures"]:
-                    if figure["name"] == "PSS slope":
-                        slope = float(figure["value"])
+    for criterion in data["criteria"] if data else []:
+        if criterion["criterion"] != "C10":
+            continue
+        verdict = criterion["verdict"]
+        for test in criterion["tests"]:
+            for figure in test["figures"]:
+                if figure["name"] == "PSS slope":
+                    slope = float(figure["value"])
     return Point(fraction, planted_rate(ledger), slope, verdict, seconds)
 
 

@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.scenario, pytest.mark.criterion("C08"), pytest.mark.ti
 def test_every_enabled_type_syncs_once_per_interval_over_a_simulated_day(
     warped_run: WarpResult, evidence: Evidence
 ) -> None:
-    judged = history_evidence(warped_run, warmup_hours=2.0)
+    judged = history_evidence(warped_run)
     evidence.figures += judged.figures
     evidence.notes += judged.notes
     evidence.add_timeline(judged.timeline)

@@ -13,6 +13,7 @@ from harness.commands.report import RunInfo, passed, write_reports
 from harness.observe.evidence import build_results
 from harness.scenario.warp_run import (
     BEAT_SECONDS,
+    WARMUP_FRACTION,
     WarpResult,
     history_evidence,
     memory_evidence,
@@ -35,7 +36,7 @@ class SoakOptions:
     services: str | None = None
     report_dir: Path | None = None
     pss_slope_bound_mb_per_hour: float = 2.0
-    warmup_fraction: float = 0.15
+    warmup_fraction: float = WARMUP_FRACTION
 
     @property
     def clock_speed(self) -> float:

@@ -14,6 +14,8 @@ from harness.stack import Stack
 from harness.stack.sampling import pss_slope
 
 __all__ = [
+    "WARMUP_FRACTION",
+    "WARMUP_HOURS",
     "HistoryVerdict",
     "WarpResult",
     "history_evidence",
@@ -25,6 +27,10 @@ __all__ = [
 ]
 
 BEAT_SECONDS = 300.0
+# The warm-up a long run's judges skip: the larger of this share of the samples and these simulated hours
+# (the first full sync of every type: caches, allocator arenas, the chain's first pass).
+WARMUP_FRACTION = 0.15
+WARMUP_HOURS = 2.0
 
 
 def warp_through(
@@ -157,7 +163,9 @@ class WarpResult:
 
 
 def judge_memory(
-    totals: list[tuple[float, float, int, int]], warmup_fraction: float = 0.15, warmup_hours: float = 2.0
+    totals: list[tuple[float, float, int, int]],
+    warmup_fraction: float = WARMUP_FRACTION,
+    warmup_hours: float = WARMUP_HOURS,
 ) -> tuple[float, float, int]:
     """(PSS slope in MB per simulated hour after the warm-up, peak total PSS in MB, samples used).
 
@@ -174,7 +182,7 @@ def judge_memory(
     return slope, peak, len(points)
 
 
-def history_evidence(result: WarpResult, warmup_hours: float = 2.0) -> Evidence:
+def history_evidence(result: WarpResult, warmup_hours: float = WARMUP_HOURS) -> Evidence:
     """C08: the sync-window history after the warm-up (the first full sync) judged against the intervals."""
     since = result.origin + warmup_hours * 3600
     history = judge_history(result.windows, result.configs, since, result.until, result.beat)
@@ -196,7 +204,10 @@ def history_evidence(result: WarpResult, warmup_hours: float = 2.0) -> Evidence:
 
 
 def memory_evidence(
-    result: WarpResult, bound_mb_per_hour: float, warmup_fraction: float = 0.15, warmup_hours: float = 2.0
+    result: WarpResult,
+    bound_mb_per_hour: float,
+    warmup_fraction: float = WARMUP_FRACTION,
+    warmup_hours: float = WARMUP_HOURS,
 ) -> Evidence:
     """C10: the least-squares PSS slope over the simulated run, after a warm-up (see ``judge_memory``)."""
     slope, peak, samples = judge_memory(result.totals, warmup_fraction, warmup_hours)
