@@ -37,6 +37,18 @@ def add_verify_arguments(parser: argparse.ArgumentParser) -> None:
         "--only", action="append", default=None, metavar="C05,...", help="run only these criteria"
     )
     parser.add_argument("--memory-budget-mb", type=float, default=1024.0, help="C06 budget (80 %% must hold)")
+    parser.add_argument(
+        "--lanes", type=_lanes, default=None, metavar="N",
+        help="parallel pytest sessions per topology, 1-4 (default: 2 on two cores or more)",
+    )  # fmt: skip
+
+
+def _lanes(value: str) -> int:
+    from harness.commands.lanes import MAX_LANES
+
+    if not value.isdigit() or not 1 <= int(value) <= MAX_LANES:
+        raise argparse.ArgumentTypeError(f"--lanes takes a whole number from 1 to {MAX_LANES}, not {value!r}")
+    return int(value)
 
 
 def run_verify_command(args: argparse.Namespace) -> int:
@@ -50,6 +62,8 @@ def run_verify_command(args: argparse.Namespace) -> int:
         services=args.services,
         memory_budget_mb=args.memory_budget_mb,
     )
+    if args.lanes:
+        options.lanes = args.lanes
     return run_verify(options)
 
 

@@ -17,12 +17,14 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+from harness.commands.lanes import default_lanes, plan_lanes
 from harness.commands.preflight import run_preflight
 from harness.commands.report import RunInfo, exit_code, gate_word, write_reports
 from harness.commands.report.model import slug
 from harness.commands.reproduce import reproduce_command
 from harness.criteria import MULTI_CRITERIA, criterion
 from harness.observe.evidence import EVIDENCE_FILE_ENV, Evidence, Verdict, build_results, read_evidence
+from harness.stack.config import LANE_ENV
 from harness.stack.profile import load_profile
 
 __all__ = ["MULTI_CRITERIA", "VerifyOptions", "discover_scenarios", "run_verify"]
@@ -41,6 +43,7 @@ class VerifyOptions:
     services: str | None = None
     memory_budget_mb: float = 1024.0
     pytest_args: list[str] = field(default_factory=list)
+    lanes: int = field(default_factory=default_lanes)  # parallel pytest sessions per topology
 
 
 def discover_scenarios(directory: Path = SCENARIO_DIR) -> dict[str, Path]:
@@ -103,24 +106,32 @@ class _Progress:
         return table
 
 
-def _run_pytest(
-    options: VerifyOptions,
-    topology: str,
-    modules: list[Path],
-    report_dir: Path,
-    progress: _Progress,
-    live: Live,
-) -> int:
-    evidence_file = report_dir / f"evidence-{topology}.jsonl"
-    progress_file = report_dir / f"progress-{topology}.jsonl"
-    for stale in (evidence_file, progress_file):
+@dataclass(frozen=True)
+class _Lane:
+    """One pytest session of the run: ``ids`` on ``topology``, lane ``index`` of ``count``."""
+
+    topology: str
+    index: int
+    count: int
+    ids: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return self.topology if self.count == 1 else f"{self.topology}-lane{self.index + 1}"
+
+
+def _start_lane(
+    options: VerifyOptions, lane: _Lane, modules: list[Path], report_dir: Path
+) -> subprocess.Popen[bytes]:
+    for stale in (report_dir / f"evidence-{lane.name}.jsonl", report_dir / f"progress-{lane.name}.jsonl"):
         stale.unlink(missing_ok=True)  # a reused report directory must not mix runs
     env = {
         **os.environ,
-        "HARNESS_TOPOLOGY": topology,
-        EVIDENCE_FILE_ENV: str(evidence_file),
-        "HARNESS_PROGRESS_FILE": str(progress_file),
-        "HARNESS_RUN_ROOT": str(report_dir / "runs" / topology),
+        "HARNESS_TOPOLOGY": lane.topology,
+        LANE_ENV: f"{lane.index}/{lane.count}",
+        EVIDENCE_FILE_ENV: str(report_dir / f"evidence-{lane.name}.jsonl"),
+        "HARNESS_PROGRESS_FILE": str(report_dir / f"progress-{lane.name}.jsonl"),
+        "HARNESS_RUN_ROOT": str(report_dir / "runs" / lane.name),
         "HARNESS_MEMORY_BUDGET_MB": f"{options.memory_budget_mb:g}",
     }
     if options.sut:
@@ -129,19 +140,36 @@ def _run_pytest(
         env["HARNESS_SERVICES"] = options.services
     command = [
         sys.executable, "-m", "pytest", *map(str, modules), "-p", "no:randomly", "-p", "no:cacheprovider",
-        "-q", "-rfE", f"--junitxml={report_dir / f'pytest-{topology}.xml'}", *options.pytest_args,
+        "-q", "-rfE", f"--junitxml={report_dir / f'pytest-{lane.name}.xml'}", *options.pytest_args,
     ]  # fmt: skip
-    with (report_dir / f"pytest-{topology}.log").open("w", encoding="utf-8") as log:
-        process = subprocess.Popen(
+    with (report_dir / f"pytest-{lane.name}.log").open("w", encoding="utf-8") as log:
+        return subprocess.Popen(
             command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=SCENARIO_DIR.parent
         )
-        while process.poll() is None:
-            progress.read(progress_file, topology)
+
+
+def _run_lanes(
+    options: VerifyOptions, lanes: list[_Lane], available: dict[str, Path], report_dir: Path,
+    progress: _Progress, live: Live,
+) -> list[Evidence]:  # fmt: skip
+    """Run the lanes of one topology side by side; the evidence of all of them."""
+    running = {
+        lane: _start_lane(options, lane, [available[c] for c in lane.ids], report_dir) for lane in lanes
+    }
+    try:
+        while True:
+            for lane in lanes:
+                progress.read(report_dir / f"progress-{lane.name}.jsonl", lane.name)
             live.update(progress.table())
+            if all(process.poll() is not None for process in running.values()):
+                break
             time.sleep(0.25)
-    progress.read(progress_file, topology)
-    live.update(progress.table())
-    return process.returncode
+    finally:
+        for process in running.values():
+            if process.poll() is None:  # interrupted: the lanes' sessions close their Stacks on SIGTERM
+                process.terminate()
+                process.wait()
+    return [record for lane in lanes for record in read_evidence(report_dir / f"evidence-{lane.name}.jsonl")]
 
 
 def run_verify(options: VerifyOptions, console: Console | None = None) -> int:
@@ -167,10 +195,10 @@ def run_verify(options: VerifyOptions, console: Console | None = None) -> int:
         for topology, ids in plan:
             records += [preflight.inconclusive(c, topology) for c in ids if preflight.blocked(c)]
             ids = [c for c in ids if not preflight.blocked(c)]
-            modules = [available[c] for c in ids if c in available]
-            if modules:
-                _run_pytest(options, topology, modules, report_dir, progress, live)
-            records += read_evidence(report_dir / f"evidence-{topology}.jsonl")
+            split = plan_lanes([c for c in ids if c in available], options.lanes) if ids else []
+            lanes = [_Lane(topology, i, len(split), tuple(lane_ids)) for i, lane_ids in enumerate(split)]
+            if lanes:
+                records += _run_lanes(options, lanes, available, report_dir, progress, live)
             records += [_unrun(c, topology) for c in ids if c not in available]
     chosen = [c for _, ids in plan for c in ids]
     # A check held after every scenario (the C22 secret scan) reports only when its criterion was chosen.

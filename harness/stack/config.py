@@ -2,27 +2,59 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.errors import HarnessError
 from harness.stack.profile import SutProfile
 from harness.stack.topology import Topology
 from harness.stack.warp import WarpMode
 
-__all__ = ["StackConfig", "next_redis_db"]
+__all__ = ["LANE_ENV", "StackConfig", "acquire_redis_db", "lane_of_env", "release_redis_db"]
 
+# "i/n": this process is lane i of n parallel verify lanes (harness.commands.lanes). Stacks of every lane
+# may share one Redis server (given services): each lane then draws its database numbers from its own share.
+LANE_ENV = "HARNESS_LANE"
+_REDIS_DATABASES = range(1, 16)  # Redis's default 16 databases; 0 is left to whoever else uses the server
 _redis_db_lock = threading.Lock()
-_redis_db_next = [1]
+_redis_db_held: set[int] = set()
+_redis_db_used: dict[int, int] = {}  # number -> when it was last handed out (least recently used goes next)
 
 
-def next_redis_db() -> int:
-    # Stacks sharing one Redis get their own database number so queues never mix.
+def lane_of_env(value: str | None) -> tuple[int, int]:
+    """``HARNESS_LANE`` ("i/n") as (i, n); (0, 1) when unset or malformed."""
+    index, _, count = (value or "").partition("/")
+    if index.isdigit() and count.isdigit() and 0 <= int(index) < int(count):
+        return int(index), int(count)
+    return 0, 1
+
+
+def acquire_redis_db() -> int:
+    """A Redis database number no running Stack of this process holds, from this lane's share.
+
+    Stacks sharing one Redis get their own number so queues never mix (a Stack flushes its database when it
+    starts); release it with ``release_redis_db`` when the Stack closes."""
+    index, count = lane_of_env(os.environ.get(LANE_ENV))
     with _redis_db_lock:
-        number = _redis_db_next[0]
-        _redis_db_next[0] = number % 15 + 1
+        share = [n for n in _REDIS_DATABASES if (n - 1) % count == index]
+        free = [n for n in share if n not in _redis_db_held]
+        if not free:
+            raise HarnessError(
+                f"more than {len(share)} Stacks at once share one Redis in this process ({LANE_ENV}={index}/"
+                f"{count}); close some or give each its own Redis"
+            )
+        number = min(free, key=lambda n: _redis_db_used.get(n, -1))
+        _redis_db_held.add(number)
+        _redis_db_used[number] = max(_redis_db_used.values(), default=0) + 1
         return number
+
+
+def release_redis_db(number: int) -> None:
+    with _redis_db_lock:
+        _redis_db_held.discard(number)
 
 
 @dataclass

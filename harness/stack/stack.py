@@ -24,7 +24,7 @@ from harness.runtime.process import ManagedProcess
 from harness.runtime.services import ServiceProvider, free_port, unique_database_name
 from harness.runtime.services.select import select_provider
 from harness.stack.access import FAKE_API_PATH
-from harness.stack.config import StackConfig, next_redis_db
+from harness.stack.config import StackConfig, acquire_redis_db, release_redis_db
 from harness.stack.control import ProcessControl
 from harness.stack.profile import load_profile
 from harness.stack.sampling import MemorySampler
@@ -69,6 +69,7 @@ class Stack(ProcessControl):
         self.database_name = ""
         self.database_url = ""
         self.redis_url = ""
+        self._redis_db: int | None = None  # the shared Redis's database this Stack holds
         self.web_port = 0
         self.fake_port = 0
         self.started_at = 0.0
@@ -111,6 +112,8 @@ class Stack(ProcessControl):
                     self._provider.drop_database(self.database_name)
             if self._owns_provider:
                 self._provider.close()
+        if self._redis_db is not None:
+            release_redis_db(self._redis_db)
         if self._cleanup_handle is not None:
             unregister_cleanup(self._cleanup_handle)
         if self._own_run_dir:
@@ -140,7 +143,8 @@ class Stack(ProcessControl):
         self.database_url = self._provider.create_database(self.database_name)
         if self.profile.redis_honours_db:
             base, _, _ = self._provider.redis_url.rpartition("/")
-            self.redis_url = f"{base}/{next_redis_db()}"
+            self._redis_db = acquire_redis_db()
+            self.redis_url = f"{base}/{self._redis_db}"
         else:
             self.redis_url = self._start_private_redis()
         import redis
