@@ -69,7 +69,9 @@ def _late_by(evidence: dict[str, Any], criterion: str) -> list[str]:
 def test_our_middleware_as_a_foreign_build_passes_every_criterion(tmp_path: Path) -> None:
     # External warp (CLOCK_SPEED never given), a clean environment, every observation declared.
     started = time.monotonic()
-    done, evidence = _verify(tmp_path, "--sut", str(FOREIGN), timeout=2600)
+    # One lane: libfaketime's cost per process makes two lanes of externally warped Stacks crowd two cores;
+    # the wall figure stays comparable with the single-lane runs measured before.
+    done, evidence = _verify(tmp_path, "--sut", str(FOREIGN), "--lanes", "1", timeout=2600)
     wall = time.monotonic() - started
     sys.stdout.write(f"\nforeign-build gate (external warp): {wall:.0f} s wall\n")
     verdicts = _verdicts(evidence)

@@ -20,6 +20,16 @@ def test_verify_accepts_the_gate_options() -> None:
     assert (args.topology, args.report_dir, args.services) == ("multi", "r", "local")
 
 
+def test_lanes_take_1_to_4_and_anything_else_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert build_parser().parse_args(["verify", "--lanes", "3"]).lanes == 3
+    assert build_parser().parse_args(["verify"]).lanes is None  # VerifyOptions picks by the cores
+    for bad in ("0", "5", "two", "-1"):
+        with pytest.raises(SystemExit) as caught:
+            build_parser().parse_args(["verify", "--lanes", bad])
+        assert caught.value.code == 2
+        assert "--lanes takes a whole number from 1 to 4" in capsys.readouterr().err
+
+
 def test_unknown_services_mode_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as caught:
         main(["services", "--services", "kubernetes"])
