@@ -1,5 +1,9 @@
-"""Fixed-window rate limits: login throttling (failed attempts) and each Odoo client's rate_limit_per_hour.
+"""Sliding-window rate limits: login throttling (failed attempts) and each Odoo client's rate_limit_per_hour.
 
+Each limit keeps one counter per aligned window and weighs the previous window by how much of it still lies
+inside the sliding window ending now (the "sliding window counter"), rounded up: a burst that straddles a
+window boundary is still counted whole, never reset by the boundary. The weighing assumes the previous
+window's events were spread evenly, so a burst spread over much of both windows may be undercounted by a few.
 Counters live in Redis when REDIS_URL is set, so every web worker shares them; otherwise (or while Redis is
 unreachable) in this process's memory. Windows are real seconds: a warped clock must not reset them."""
 
@@ -53,36 +57,50 @@ class RateLimiter:
         self._memory: dict[str, int] = {}
         self._lock = threading.Lock()
 
-    def _window(self, key: str, limit: Limit) -> tuple[str, float]:
-        start = int(self._now() // limit.window_seconds) * limit.window_seconds
-        return f"{KEY_PREFIX}{key}:{start}", start + limit.window_seconds - self._now()
-
-    def _add(self, name: str, amount: int, ttl: int) -> int:
+    def _counts(self, key: str, limit: Limit, amount: int) -> tuple[int, int, float]:
+        """Add ``amount`` to the current window; (current count, previous window's count, seconds into
+        the current window)."""
+        now = self._now()
+        width = limit.window_seconds
+        start = int(now // width) * width
+        current, previous = f"{KEY_PREFIX}{key}:{start}", f"{KEY_PREFIX}{key}:{start - width}"
+        ttl = 2 * width + 1  # the previous window is still read during the next one
         if self._redis is not None:
             try:
                 pipe = self._redis.pipeline()
-                pipe.incrby(name, amount)
-                pipe.expire(name, ttl)
-                return int(pipe.execute()[0])
+                pipe.incrby(current, amount)
+                pipe.expire(current, ttl)
+                pipe.get(previous)
+                counted, _, before = pipe.execute()
+                return int(counted), int(before or 0), now - start
             except redis.RedisError as exc:
                 _log.warning("api.rate_limit_store_unavailable", error=str(exc)[:200])
         with self._lock:
             if len(self._memory) > 100_000:  # old windows: drop them all rather than grow without bound
                 self._memory.clear()
-            self._memory[name] = self._memory.get(name, 0) + amount
-            return self._memory[name]
+            self._memory[current] = self._memory.get(current, 0) + amount
+            return self._memory[current], self._memory.get(previous, 0), now - start
+
+    def _wait(self, key: str, limit: Limit, amount: int, threshold: int) -> float | None:
+        """None while the sliding count (after adding ``amount``) stays below ``threshold``, else the
+        seconds until it will have fallen below it with nothing more counted."""
+        current, previous, elapsed = self._counts(key, limit, amount)
+        width = limit.window_seconds
+        if math.ceil(round(current + previous * (1 - elapsed / width), 6)) < threshold:
+            return None
+        # Rounded up, the count is below ``threshold`` once the exact one is at most ``threshold - 1``.
+        room = threshold - 1
+        if current > room:  # this window alone is over: it must slide out far enough as the previous one
+            return (width - elapsed) + width * (1 - room / current)
+        return max(0.0, width * (1 - (room - current) / previous) - elapsed)
 
     def hit(self, key: str, limit: Limit) -> float | None:
-        """Count one event; None while within ``limit``, else the seconds until its window ends."""
-        name, remaining = self._window(key, limit)
-        count = self._add(name, 1, limit.window_seconds + 1)
-        return remaining if count > limit.count else None
+        """Count one event; None while within ``limit``, else the seconds until an event would be again."""
+        return self._wait(key, limit, 1, limit.count + 1)
 
     def exceeded(self, key: str, limit: Limit) -> float | None:
-        """Like ``hit`` without counting: seconds until the window ends if ``limit`` is already reached."""
-        name, remaining = self._window(key, limit)
-        count = self._add(name, 0, limit.window_seconds + 1)
-        return remaining if count >= limit.count else None
+        """Like ``hit`` without counting: seconds to wait if ``limit`` is already reached, else None."""
+        return self._wait(key, limit, 0, limit.count)
 
     def close(self) -> None:
         if self._redis is not None:
