@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.verify_run import run_verify
+from harness.observe.trend import least_squares_slope
 from harness.scenario.warp_run import WARMUP_FRACTION, WARMUP_HOURS
-from harness.stack.sampling import pss_slope
 
 VARIANT = "tests.sut_variants.parts_list_leak"
 PROFILE = """extends = "default"
@@ -62,8 +62,8 @@ def planted_rate(
     for stamp, size in rows:
         kept += int(size)
         if float(stamp) >= settled:
-            points.append((float(stamp) / 3600, kept))
-    return pss_slope(points) / 1e6
+            points.append((float(stamp) / 3600, float(kept)))
+    return least_squares_slope(points) / 1e6
 
 
 def measure(fraction: float, work: Path) -> Point:

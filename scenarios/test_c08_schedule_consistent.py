@@ -9,7 +9,7 @@ from harness.scenario.warp_run import WarpResult, history_evidence
 from scenarios.conftest import warp_hours
 
 # The warped run may last several minutes when the build is capped below 1440x (scenarios/conftest.py).
-pytestmark = [pytest.mark.scenario, pytest.mark.criterion("C08"), pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.scenario, pytest.mark.criterion("C08"), pytest.mark.timeout(1500)]
 
 
 def test_every_enabled_type_syncs_once_per_interval_over_a_simulated_day(

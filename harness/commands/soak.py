@@ -13,6 +13,7 @@ from harness.commands.report import RunInfo, passed, write_reports
 from harness.observe.evidence import build_results
 from harness.scenario.warp_run import (
     BEAT_SECONDS,
+    LEAK_BOUND_MB_PER_HOUR,
     WARMUP_FRACTION,
     WarpResult,
     history_evidence,
@@ -35,7 +36,7 @@ class SoakOptions:
     sut: str | None = None
     services: str | None = None
     report_dir: Path | None = None
-    pss_slope_bound_mb_per_hour: float = 2.0
+    pss_slope_bound_mb_per_hour: float = LEAK_BOUND_MB_PER_HOUR
     warmup_fraction: float = WARMUP_FRACTION
 
     @property

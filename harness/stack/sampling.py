@@ -11,7 +11,7 @@ from typing import Any
 from harness.runtime.process import MemorySample
 from harness.stack.warp import WarpClock
 
-__all__ = ["MemoryPoint", "MemorySampler", "pss_slope"]
+__all__ = ["MemoryPoint", "MemorySampler"]
 
 
 @dataclass(frozen=True)
@@ -98,16 +98,3 @@ class MemorySampler:
         while not self._stop.is_set():
             self.sample_once()
             self._stop.wait(self._interval)
-
-
-def pss_slope(points: list[tuple[float, int]]) -> float:
-    """Least-squares slope of (x, pss bytes) in bytes per x unit; 0 with fewer than two points."""
-    if len(points) < 2:
-        return 0.0
-    n = len(points)
-    mean_x = sum(x for x, _ in points) / n
-    mean_y = sum(y for _, y in points) / n
-    var = sum((x - mean_x) ** 2 for x, _ in points)
-    if var == 0:
-        return 0.0
-    return sum((x - mean_x) * (y - mean_y) for x, y in points) / var

@@ -36,12 +36,12 @@ def _verdicts(evidence: dict[str, Any]) -> dict[str, str]:
     return {c["criterion"]: c["verdict"] for c in evidence["criteria"]}
 
 
-# Known limit (issue 9, docs/sut-profiles.md): at the profile's 100x C10 judges only 6 simulated hours (24
-# with the built-in 1440x), so growth that follows real time rather than syncs (not yet pinned down; the
-# harness's own polling runs in real time) reads as MB per simulated hour: 0.7 and 2.7 MB/h in two runs,
-# -2.7 in a third. Tolerated only as that: C10 failed on a figure whose value depends on the warp speed, never
-# on data or a crash. C05, C09 and C19 are no longer tolerated: their bounds now allow for the runs' own
-# lengths (harness.observe.freshness.convergence_bound), which the warp magnifies (2026-12-03: 31/31 passed).
+# Known limit (issue 9, docs/sut-profiles.md): memory wanders in steps of tens of MB that persist for
+# hours, so even a day's slope has a ~95 % interval of about +-2.5 MB/h (harness.observe.trend) and C10's
+# verdict rests on the point estimate. The capped warp now runs on (up to 24 simulated hours, as at the
+# built-in 1440x) while the interval straddles the bound; C10 stays tolerated only as a failed figure whose
+# unit depends on the warp, never on data or a crash (6-hour runs at 100x measured +0.7, +2.7, -2.7, -5.2 and
+# +11.8 MB/h). C05, C09 and C19 are no longer tolerated: their bounds allow for the runs' own lengths.
 WARP_OVERHEAD = ("C10",)
 _WARP_DEPENDENT_UNITS = ("s (virtual)", "simulated min", "MB per simulated hour")
 
@@ -64,14 +64,15 @@ def _late_by(evidence: dict[str, Any], criterion: str) -> list[str]:
     return [f"{f['name']} {f['value']} (bound {f['bound']})" for f in bad]
 
 
-# The whole gate at the profile's 100x: 1470 s of pytest on two cores (CI, 2026-12-02).
-@pytest.mark.timeout(2700)
+# The whole gate at the profile's 100x: 1470 s of pytest on two cores (CI, 2026-12-02), plus the warped run's
+# extension (up to 24 simulated hours: 864 s at 100x).
+@pytest.mark.timeout(3300)
 def test_our_middleware_as_a_foreign_build_passes_every_criterion(tmp_path: Path) -> None:
     # External warp (CLOCK_SPEED never given), a clean environment, every observation declared.
     started = time.monotonic()
     # One lane: libfaketime's cost per process makes two lanes of externally warped Stacks crowd two cores;
     # the wall figure stays comparable with the single-lane runs measured before.
-    done, evidence = _verify(tmp_path, "--sut", str(FOREIGN), "--lanes", "1", timeout=2600)
+    done, evidence = _verify(tmp_path, "--sut", str(FOREIGN), "--lanes", "1", timeout=3200)
     wall = time.monotonic() - started
     sys.stdout.write(f"\nforeign-build gate (external warp): {wall:.0f} s wall\n")
     verdicts = _verdicts(evidence)
