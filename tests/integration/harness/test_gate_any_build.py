@@ -36,34 +36,6 @@ def _verdicts(evidence: dict[str, Any]) -> dict[str, str]:
     return {c["criterion"]: c["verdict"] for c in evidence["criteria"]}
 
 
-# Known limit (issue 9, docs/sut-profiles.md): memory wanders in steps of tens of MB that persist for
-# hours, so even a day's slope has a ~95 % interval of about +-2.5 MB/h (harness.observe.trend) and C10's
-# verdict rests on the point estimate. The capped warp now runs on (up to 24 simulated hours, as at the
-# built-in 1440x) while the interval straddles the bound; C10 stays tolerated only as a failed figure whose
-# unit depends on the warp, never on data or a crash (6-hour runs at 100x measured +0.7, +2.7, -2.7, -5.2 and
-# +11.8 MB/h). C05, C09 and C19 are no longer tolerated: their bounds allow for the runs' own lengths.
-WARP_OVERHEAD = ("C10",)
-_WARP_DEPENDENT_UNITS = ("s (virtual)", "simulated min", "MB per simulated hour")
-
-
-def _assertion_failed(failure: str) -> bool:
-    """The failure is a check that did not hold, not an exception: pytest's first ``E`` line is the
-    assertion (the traceback's source lines above it may name any exception class)."""
-    raised = next((line[1:].strip() for line in failure.splitlines() if line.startswith("E ")), "")
-    return raised.startswith(("AssertionError", "assert "))
-
-
-def _late_by(evidence: dict[str, Any], criterion: str) -> list[str]:
-    """The failed criterion's out-of-bound figures if every one depends on the warp speed, else []."""
-    tests = [t for c in evidence["criteria"] if c["criterion"] == criterion for t in c["tests"]]
-    bad = [f for t in tests for f in t["figures"] if f.get("ok") is False]
-    if not bad or any(f.get("unit") not in _WARP_DEPENDENT_UNITS for f in bad):
-        return []
-    if not all(_assertion_failed(t["failure"]) for t in tests if t["failure"]):
-        return []
-    return [f"{f['name']} {f['value']} (bound {f['bound']})" for f in bad]
-
-
 # The whole gate at the profile's 100x: 1470 s of pytest on two cores (CI, 2026-12-02), plus the warped run's
 # extension (up to 24 simulated hours: 864 s at 100x).
 @pytest.mark.timeout(3300)
@@ -75,15 +47,20 @@ def test_our_middleware_as_a_foreign_build_passes_every_criterion(tmp_path: Path
     done, evidence = _verify(tmp_path, "--sut", str(FOREIGN), "--lanes", "1", timeout=3200)
     wall = time.monotonic() - started
     sys.stdout.write(f"\nforeign-build gate (external warp): {wall:.0f} s wall\n")
+    # C10 rests on a slope whose interval narrows with the simulated hours the capped warp goes on for
+    # (docs/sut-profiles.md): printed so CI keeps the figures beside the verdict.
+    memory = [
+        f for c in evidence["criteria"] if c["criterion"] == "C10" for t in c["tests"] for f in t["figures"]
+    ]
+    sys.stdout.write(
+        "C10: " + "; ".join(f"{f['name']} {f['value']} {f.get('unit', '')}" for f in memory) + "\n"
+    )
     verdicts = _verdicts(evidence)
     assert set(verdicts) >= set(CRITERIA), sorted(set(CRITERIA) - set(verdicts))
     assert "inconclusive" not in verdicts.values(), f"{verdicts}\n{done.stdout[-4000:]}"
-    late = {c: _late_by(evidence, c) for c, v in verdicts.items() if v == "failed" and c in WARP_OVERHEAD}
-    for criterion, figures in late.items():
-        sys.stdout.write(f"{criterion} over a warp-dependent bound under the external warp: {figures}\n")
-    failed = {c: v for c, v in verdicts.items() if v != "passed" and not late.get(c)}
+    failed = {c: v for c, v in verdicts.items() if v != "passed"}
     assert not failed, f"{failed}\n{done.stdout[-4000:]}"
-    assert done.returncode == (1 if late else 0)
+    assert done.returncode == 0
     assert evidence["run"]["profile"] == "ours-external-warp"
 
 
