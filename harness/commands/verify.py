@@ -65,10 +65,13 @@ def _plan(options: VerifyOptions, available: dict[str, Path]) -> list[tuple[str,
 
 
 class _Progress:
-    """A live table of criteria fed from the JSON-lines progress file the scenario conftest writes."""
+    """A live table of criteria fed from the JSON-lines progress file the scenario conftest writes; where
+    the console is no terminal (CI logs, a redirected run) a live table shows only at the end, so every start
+    and finish is also printed as a line of its own."""
 
     def __init__(self, console: Console) -> None:
         self.console = console
+        self.lines = not console.is_terminal
         self.rows: dict[tuple[str, str], tuple[str, float]] = {}
         self._offsets: dict[Path, int] = {}
 
@@ -84,12 +87,21 @@ class _Progress:
                 key = (event["criterion"], topology)
                 if event["event"] == "start":
                     self.rows[key] = ("running", event["time"])
+                    self._line(key, "started")
                 else:
                     started = self.rows.get(key, ("", time.time()))[1]
                     previous = self.rows.get(key, ("passed", 0))[0]
                     outcome = event["outcome"] if previous in ("running", "passed") else previous
                     self.rows[key] = (outcome, time.time() - started)
+                    self._line(key, f"{event['outcome']} after {time.time() - started:.0f} s")
             self._offsets[path] = handle.tell()
+
+    def _line(self, key: tuple[str, str], what: str) -> None:
+        if self.lines:
+            criterion_id, topology = key
+            self.console.print(
+                f"{time.strftime('%H:%M:%S')} {criterion_id} ({topology}): {what}", highlight=False
+            )
 
     def table(self) -> Table:
         table = Table(title="logikal-harness verify", show_lines=False)

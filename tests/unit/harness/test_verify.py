@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import io
+import json
+import time
 from pathlib import Path
 
-from harness.commands.verify import MULTI_CRITERIA, VerifyOptions, _plan, discover_scenarios, parse_only
+from rich.console import Console
+
+from harness.commands.verify import (
+    MULTI_CRITERIA,
+    VerifyOptions,
+    _plan,
+    _Progress,
+    discover_scenarios,
+    parse_only,
+)
 
 
 def test_every_scenario_module_maps_to_one_criterion() -> None:
@@ -49,3 +61,36 @@ def test_cli_wires_verify_up_and_soak() -> None:
     assert parser.parse_args(["up", "--topology", "multi"]).handler is run_up_command
     soak = parser.parse_args(["soak", "--simulated-hours", "48"])
     assert (soak.handler, soak.simulated_hours) == (run_soak_command, 48.0)
+
+
+def _progress_events(path: Path, *events: dict[str, object]) -> None:
+    with path.open("a", encoding="utf-8") as handle:
+        handle.writelines(json.dumps(event) + "\n" for event in events)
+
+
+def test_progress_prints_a_line_per_start_and_finish_where_no_live_table_can_show(tmp_path: Path) -> None:
+    out = io.StringIO()
+    progress = _Progress(Console(file=out, force_terminal=False, width=120))
+    path = tmp_path / "progress-single.jsonl"
+    _progress_events(path, {"event": "start", "criterion": "C08", "time": time.time() - 5})
+    progress.read(path, "single")
+    _progress_events(path, {"event": "finish", "criterion": "C08", "outcome": "passed"})
+    _progress_events(path, {"event": "start", "criterion": "C10", "time": time.time()})
+    progress.read(path, "single")
+    progress.read(path, "single")  # nothing new: nothing printed twice
+    lines = out.getvalue().splitlines()
+    assert [line.split(" ", 1)[1] for line in lines] == [
+        "C08 (single): started",
+        "C08 (single): passed after 5 s",
+        "C10 (single): started",
+    ]
+
+
+def test_progress_on_a_terminal_leaves_the_lines_to_the_live_table(tmp_path: Path) -> None:
+    out = io.StringIO()
+    progress = _Progress(Console(file=out, force_terminal=True, width=120))
+    path = tmp_path / "progress-single.jsonl"
+    _progress_events(path, {"event": "start", "criterion": "C08", "time": time.time()})
+    progress.read(path, "single")
+    assert out.getvalue() == ""
+    assert progress.rows[("C08", "single")][0] == "running"
