@@ -172,6 +172,11 @@ class Settings(BaseSettings):
     # Seconds the worker waits for a forked pool child to report; Celery's default (a clock that runs faster
     # than real time, e.g. under the harness's external warp, needs it stretched).
     CELERY_WORKER_PROC_ALIVE_TIMEOUT: float = Field(default=4.0, gt=0)
+    # Seconds between kombu's checks of the broker connections (kombu's default). A BRPOP whose reply is
+    # late by Redis' 1-second poll + this interval on the worker's own clock is dropped; a clock warped faster
+    # than real time (the harness's external warp) needs it stretched, or the worker drops a live connection
+    # every (1 + interval) / speed real seconds and a message Redis handed over just then is lost.
+    CELERY_BROKER_HEALTH_CHECK_INTERVAL: float = Field(default=25.0, gt=0)
     SYNC_TASK_SOFT_TIME_LIMIT: float = Field(default=1500.0, gt=0)
     SYNC_TASK_TIME_LIMIT: float = Field(default=1800.0, gt=0)
     SYNC_LOCK_TIMEOUT_SECONDS: float = Field(default=0.0, ge=0)

@@ -108,7 +108,10 @@ def create_celery(settings: Settings, *, with_tasks: bool = True) -> MiddlewareC
         broker_url=url,
         broker_use_ssl=_broker_ssl_options(url),
         broker_connection_retry_on_startup=True,
-        broker_transport_options={"visibility_timeout": int(hard_limit + VISIBILITY_MARGIN_SECONDS)},
+        broker_transport_options={
+            "visibility_timeout": int(hard_limit + VISIBILITY_MARGIN_SECONDS),
+            "health_check_interval": settings.CELERY_BROKER_HEALTH_CHECK_INTERVAL,
+        },
         # Run state lives in sync_logs / object_sync_configs; nothing reads Celery results.
         result_backend=None,
         task_ignore_result=True,

@@ -86,6 +86,7 @@ def test_reliability_settings_follow_settings() -> None:
             SYNC_TASK_TIME_LIMIT=120,
             CELERY_MAX_TASKS_PER_CHILD=7,
             CELERY_WORKER_POOL="solo",
+            CELERY_BROKER_HEALTH_CHECK_INTERVAL=2500,
         )
     )
     conf = app.conf
@@ -95,6 +96,7 @@ def test_reliability_settings_follow_settings() -> None:
     assert conf.worker_max_tasks_per_child == 7
     assert conf.worker_pool == "solo"
     assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
+    assert conf.broker_transport_options["health_check_interval"] == 2500
     assert conf.broker_connection_retry_on_startup is True
     assert conf.task_ignore_result is True
     assert not conf.result_backend
