@@ -24,14 +24,13 @@ _STARTTIME_FIELD = 19  # /proc/<pid>/stat field 22, counted from the state field
 
 
 def _started_after_boot(pid: int) -> float | None:
-    """Seconds after boot the process started, from ``/proc/<pid>/stat``; None where there is no /proc."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
-            fields = handle.read().rpartition(")")[2].split()
-    except FileNotFoundError:
-        if os.path.isdir("/proc/self"):
-            raise psutil.NoSuchProcess(pid) from None
+    """Seconds after boot the process started, from ``/proc/<pid>/stat``; None where there is no /proc.
+
+    Raises FileNotFoundError when the process is gone."""
+    if not os.path.isdir("/proc/self"):
         return None
+    with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+        fields = handle.read().rpartition(")")[2].split()
     return int(fields[_STARTTIME_FIELD]) / os.sysconf("SC_CLK_TCK")
 
 
@@ -70,7 +69,7 @@ def is_owner_alive(owner: str) -> bool:
         return abs(process.create_time() - started) < WALL_TOLERANCE_SECONDS
     except (ValueError, IndexError):
         return True  # not written by process_owner(): leave it alone
-    except (psutil.NoSuchProcess, psutil.ZombieProcess):
+    except (psutil.NoSuchProcess, psutil.ZombieProcess, FileNotFoundError):
         return False
     except psutil.Error:
         return True

@@ -71,7 +71,6 @@ class _Progress:
 
     def __init__(self, console: Console) -> None:
         self.console = console
-        self.lines = not console.is_terminal
         self.rows: dict[tuple[str, str], tuple[str, float]] = {}
         self._offsets: dict[Path, int] = {}
 
@@ -92,12 +91,13 @@ class _Progress:
                     started = self.rows.get(key, ("", time.time()))[1]
                     previous = self.rows.get(key, ("passed", 0))[0]
                     outcome = event["outcome"] if previous in ("running", "passed") else previous
-                    self.rows[key] = (outcome, time.time() - started)
-                    self._line(key, f"{event['outcome']} after {time.time() - started:.0f} s")
+                    took = time.time() - started
+                    self.rows[key] = (outcome, took)
+                    self._line(key, f"{event['outcome']} after {took:.0f} s")
             self._offsets[path] = handle.tell()
 
     def _line(self, key: tuple[str, str], what: str) -> None:
-        if self.lines:
+        if not self.console.is_terminal:
             criterion_id, topology = key
             self.console.print(
                 f"{time.strftime('%H:%M:%S')} {criterion_id} ({topology}): {what}", highlight=False
